@@ -1,0 +1,16 @@
+"""Command-line interface: a thin layer over the library (see ``resolver --help``).
+
+Each submodule registers its commands on the group in ``base``; importing them here wires the CLI.
+"""
+
+from __future__ import annotations
+
+
+from resolver.cli.base import cli
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="resolver")

@@ -1,0 +1,96 @@
+"""The click group, shared options and error mapping. Only resolver/cli/ imports click.
+
+Exit codes (documented in README): 0 ok; 1 finished but some rows were rejected; 2 usage,
+configuration or connection error. Commands raise ResolverError; ``main`` maps it to a message.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from resolver.errors import ResolverError
+from resolver.render import FORMATS
+from resolver.settings import Neo4jSettings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class ResolverFailure(click.ClickException):
+    """A ResolverError shown as 'Error: ...' with its documented exit code (no traceback)."""
+
+    def __init__(self, error: ResolverError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+class ResolverGroup(click.Group):
+    """Maps ResolverError raised by any subcommand to a clean message and exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ResolverError as exc:
+            raise ResolverFailure(exc) from exc
+
+
+@click.group(cls=ResolverGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="resolver")
+def cli() -> None:
+    """resolver: resolve messy organisation names into canonical organisations and
+    load their dated hierarchy into Neo4j.
+
+    \b
+    Quick start (no Docker needed; Java 17 and Maven fetch a real Neo4j Community):
+      resolver server start
+      resolver schema apply
+      resolver ingest samples/relationships.jsonl
+      resolver tree "NHS"
+
+    Connection settings come from flags, then NEO4J_URI, NEO4J_USERNAME,
+    NEO4J_PASSWORD, NEO4J_DATABASE, then defaults (bolt://127.0.0.1:7687).
+    """
+
+
+def neo4j_options(func: F) -> F:
+    """Add --uri/--username/--password/--database; the command receives ``settings: Neo4jSettings``."""
+
+    @click.option("--uri", envvar="NEO4J_URI", help="Bolt URI [env NEO4J_URI; default bolt://127.0.0.1:7687].")
+    @click.option("--username", envvar="NEO4J_USERNAME", help="User [env NEO4J_USERNAME; default neo4j].")
+    @click.option(
+        "--password",
+        envvar="NEO4J_PASSWORD",
+        help="Password [env NEO4J_PASSWORD]; prefer the environment variable.",
+        show_envvar=False,
+    )
+    @click.option("--database", envvar="NEO4J_DATABASE", help="Database [env NEO4J_DATABASE; default neo4j].")
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        uri: str | None,
+        username: str | None,
+        password: str | None,
+        database: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        settings = Neo4jSettings.from_env(uri=uri, username=username, password=password, database=database)
+        return func(*args, settings=settings, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def format_option(default: str = "table") -> Callable[[F], F]:
+    """Add ``--format table|json|ndjson|csv`` (``fmt`` in the command)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=default,
+        show_default=True,
+        help="Output: table for people; json, ndjson or csv for pipes.",
+    )

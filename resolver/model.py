@@ -1,0 +1,90 @@
+"""Records shared by the pipeline stages. All frozen: a stage returns new records, never mutates.
+
+Naming: Python stays snake_case; the graph row builders in ``resolver.graph.writer`` map to the
+lowerCamelCase properties of the graph model (design.md §2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Precision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A date known to a day, a month or a year: '2019-05-00' is May 2019.
+
+    Invariant: earliest <= latest; both are real calendar days; ``text`` is the input as given.
+    """
+
+    text: str
+    precision: Precision
+    earliest: date
+    latest: date
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A name as one source record gives it, with whatever ties it to a real-world body."""
+
+    name: str
+    identifiers: tuple[str, ...] = ()  # "scheme:value", e.g. "ods:A81001", "littlesis:13191"
+    aliases: tuple[str, ...] = ()  # other names the source says denote the same body
+
+
+@dataclass(frozen=True, slots=True)
+class ParentClaim:
+    """'parent sits over child' for a spell, as one source row says. Becomes one PARENT_OF edge."""
+
+    claim_id: str  # deterministic: the idempotence key of the edge
+    parent: Mention
+    child: Mention
+    start: PartialDate | None
+    end: PartialDate | None
+    is_current: bool | None
+    source: str
+    source_id: str | None = None
+    source_urls: tuple[str, ...] = ()
+    notes: str | None = None
+    description: str | None = None
+    line: int | None = None  # 1-based line where the record starts in its file
+
+
+@dataclass(frozen=True, slots=True)
+class EntityClaim:
+    """An organisation named by a source with no edge (entity lists, LittleSis entities.json)."""
+
+    mention: Mention
+    source: str
+    source_id: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A row a reader or the pipeline refused, with where and why."""
+
+    path: str
+    line: int | None
+    reason: str
+    field: str | None = None
+    code: str = "invalid"
+    raw: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRecord:
+    """The unit of resolution: one name (plus evidence) that must end in exactly one organisation.
+
+    ``key`` is unique within one resolve call. ``org_id`` is set when the graph already assigned
+    this name to an organisation: it is kept (stable ids) and two different org_ids never merge.
+    """
+
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+    org_id: str | None = None
