@@ -6,7 +6,8 @@ lowerCamelCase properties of the graph model (design.md §2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -72,7 +73,7 @@ class Reject:
     reason: str
     field: str | None = None
     code: str = "invalid"
-    raw: str | None = field(default=None, repr=False)
+    raw: str | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
