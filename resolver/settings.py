@@ -17,6 +17,9 @@ DEFAULT_USERNAME = "neo4j"
 # Documented default for the local runner only; set NEO4J_PASSWORD for anything shared.
 DEFAULT_PASSWORD = "resolver-local"
 DEFAULT_DATABASE = "neo4j"
+NEO4J_VERSION = "5.26.31"  # 5.26 LTS: the last line that runs on Java 17
+DEFAULT_HEAP = "1g"
+DEFAULT_PAGECACHE = "512m"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +61,14 @@ class Neo4jSettings:
 class ServerSettings:
     """The local Neo4j Community server the runner manages (no Docker needed)."""
 
-    version: str = "5.26.31"
+    version: str = NEO4J_VERSION
     home: Path = field(default_factory=lambda: default_state_dir() / "server")
     cache: Path = field(default_factory=lambda: default_state_dir() / "cache")
     java: str = "java"
     bolt_port: int = 7687
     http_port: int | None = None
-    heap: str = "1g"
-    pagecache: str = "512m"
+    heap: str = DEFAULT_HEAP
+    pagecache: str = DEFAULT_PAGECACHE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
@@ -81,14 +84,14 @@ class ServerSettings:
         except ValueError as exc:
             raise ConfigError(f"RESOLVER_NEO4J_BOLT_PORT/RESOLVER_NEO4J_HTTP_PORT must be integers: {exc}") from exc
         return cls(
-            version=env.get("RESOLVER_NEO4J_VERSION") or cls.version,
+            version=env.get("RESOLVER_NEO4J_VERSION") or NEO4J_VERSION,
             home=Path(env["RESOLVER_NEO4J_HOME"]) if env.get("RESOLVER_NEO4J_HOME") else state / "server",
             cache=Path(env["RESOLVER_NEO4J_CACHE"]) if env.get("RESOLVER_NEO4J_CACHE") else state / "cache",
             java=java,
             bolt_port=port,
             http_port=http_port,
-            heap=env.get("RESOLVER_NEO4J_HEAP") or cls.heap,
-            pagecache=env.get("RESOLVER_NEO4J_PAGECACHE") or cls.pagecache,
+            heap=env.get("RESOLVER_NEO4J_HEAP") or DEFAULT_HEAP,
+            pagecache=env.get("RESOLVER_NEO4J_PAGECACHE") or DEFAULT_PAGECACHE,
         )
 
 

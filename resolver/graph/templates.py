@@ -1,0 +1,219 @@
+"""Load the Cypher templates in cypher/: one query per file, named by its path, with a `//` header.
+
+    // name: hierarchy.ancestors
+    // description: ...
+    // mode: read            (read | write | schema)
+    // param orgId: string   description...
+    // returns: id, name, depth
+
+Load-time checks: the header name equals the path-derived name; names are unique; the mode is known;
+parameter types are known; declared parameters equal the `$params` used in the body (comments and string
+literals stripped first). This module is the only place that turns file text into a ``neo4j.Query``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, LiteralString, cast
+
+import neo4j
+
+from resolver.errors import TemplateError
+
+MODES = ("read", "write", "schema")
+TYPES = ("string", "integer", "float", "boolean", "date", "datetime", "list<string>", "list<map>", "map")
+
+_HEADER = re.compile(r"^//\s*(name|description|mode|param|returns)\s*:?\s*(.*)$")
+_PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(\S+)\s*(.*)$")
+_USED = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# Strings ('...' or "..." with backslash escapes), backquoted names, and comments, removed before
+# scanning for $parameters so that a `$` inside text or a comment is not taken for a parameter.
+_NOISE = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class CypherTemplate:
+    """One named query. ``text`` is the whole file (header comments included: valid Cypher as is)."""
+
+    name: str
+    text: str
+    mode: str
+    params: tuple[Param, ...]
+    path: Path
+    description: str = ""
+    returns: str = ""
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def query(self, timeout: float | None = None) -> neo4j.Query:
+        """The driver query, tagged with the template name (visible in SHOW TRANSACTIONS / query.log)."""
+        # The only cast to LiteralString in the code base: the text is a reviewed file from cypher/,
+        # and values always travel as parameters.
+        return neo4j.Query(cast(LiteralString, self.text), metadata={"query": self.name}, timeout=timeout)
+
+    def check_params(self, given: Mapping[str, Any]) -> None:
+        """Raise TemplateError if parameters are missing or unknown."""
+        missing = [p for p in self.param_names if p not in given]
+        unknown = [p for p in given if p not in self.param_names]
+        if missing or unknown:
+            parts = []
+            if missing:
+                parts.append(f"missing {', '.join(missing)}")
+            if unknown:
+                parts.append(f"unknown {', '.join(unknown)}")
+            raise TemplateError(
+                f"template {self.name}: {'; '.join(parts)} (declared: {', '.join(self.param_names) or 'none'})"
+            )
+
+
+def default_cypher_dir() -> Path:
+    """cypher/ beside the package in a checkout, or the copy packaged into the wheel."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "cypher", here / "cypher"):
+        if candidate.is_dir():
+            return candidate
+    raise TemplateError(f"no cypher/ directory found next to {here}; pass --cypher-dir or RESOLVER_CYPHER_DIR")
+
+
+def name_for(path: Path, root: Path) -> str:
+    return ".".join(path.relative_to(root).with_suffix("").parts)
+
+
+def parse_template(path: Path, root: Path) -> CypherTemplate:
+    """Parse and check one template file; errors name the file and line."""
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, str] = {}
+    params: list[Param] = []
+    body_start = 0
+    lines = text.splitlines()
+    for lineno, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if not stripped.startswith("//"):
+            body_start = lineno - 1
+            break
+        match = _HEADER.match(stripped)
+        if not match:
+            continue  # free comment lines are allowed in the header
+        key, value = match.group(1), match.group(2).strip()
+        if key == "param":
+            pm = _PARAM.match(value)
+            if not pm:
+                raise TemplateError(f"{path}:{lineno}: bad param line, expected '// param name: type  description'")
+            pname, ptype, pdesc = pm.groups()
+            if ptype not in TYPES:
+                raise TemplateError(f"{path}:{lineno}: param {pname} has unknown type {ptype!r} ({', '.join(TYPES)})")
+            if any(p.name == pname for p in params):
+                raise TemplateError(f"{path}:{lineno}: param {pname} declared twice")
+            params.append(Param(pname, ptype, pdesc.strip()))
+        else:
+            fields[key] = value
+    else:
+        body_start = len(lines)
+    expected = name_for(path, root)
+    if fields.get("name") != expected:
+        raise TemplateError(f"{path}:1: header '// name: {expected}' expected (the path gives the name)")
+    mode = fields.get("mode", "")
+    if mode not in MODES:
+        raise TemplateError(f"{path}: '// mode:' must be one of {', '.join(MODES)}; got {mode!r}")
+    body = "\n".join(lines[body_start:])
+    if not body.strip():
+        raise TemplateError(f"{path}: the template has a header but no query")
+    used = set(_USED.findall(_NOISE.sub(" ", body)))
+    declared = {p.name for p in params}
+    if used - declared:
+        raise TemplateError(f"{path}: parameters used but not declared: {', '.join(sorted(used - declared))}")
+    if declared - used:
+        raise TemplateError(f"{path}: parameters declared but not used: {', '.join(sorted(declared - used))}")
+    return CypherTemplate(
+        name=expected,
+        text=text,
+        mode=mode,
+        params=tuple(params),
+        path=path,
+        description=fields.get("description", ""),
+        returns=fields.get("returns", ""),
+    )
+
+
+class TemplateRegistry:
+    """Every template under a root, by name. Loaded eagerly so a bad file fails at start-up."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or default_cypher_dir()).resolve()
+        self._templates: dict[str, CypherTemplate] = {}
+        for path in sorted(self.root.rglob("*.cypher")):
+            tpl = parse_template(path, self.root)
+            self._templates[tpl.name] = tpl  # path-derived names cannot collide
+
+    def __getitem__(self, name: str) -> CypherTemplate:
+        try:
+            return self._templates[name]
+        except KeyError:
+            close = [n for n in self._templates if name.split(".")[-1] in n]
+            hint = f"; did you mean {', '.join(close)}?" if close else "; `resolver query list` shows them all"
+            raise TemplateError(f"no template named {name!r} under {self.root}{hint}") from None
+
+    def __iter__(self) -> Iterator[CypherTemplate]:
+        return iter(sorted(self._templates.values(), key=lambda t: t.name))
+
+    def __len__(self) -> int:
+        return len(self._templates)
+
+    def group(self, prefix: str) -> list[CypherTemplate]:
+        """Templates whose name starts with ``prefix.`` (e.g. 'schema'), in name order."""
+        return [t for t in self if t.name.startswith(prefix + ".")]
+
+
+def coerce(param: Param, raw: str) -> Any:
+    """Turn a command-line string into the declared type; errors name the parameter."""
+    try:
+        if param.type == "string":
+            return raw
+        if param.type == "integer":
+            return int(raw)
+        if param.type == "float":
+            return float(raw)
+        if param.type == "boolean":
+            low = raw.strip().lower()
+            if low in ("true", "yes", "1"):
+                return True
+            if low in ("false", "no", "0"):
+                return False
+            raise ValueError("expected true or false")
+        if param.type == "date":
+            return date.fromisoformat(raw)
+        if param.type == "datetime":
+            return datetime.fromisoformat(raw)
+        if param.type == "list<string>":
+            return [s for s in raw.split(",") if s]
+        raise ValueError(f"type {param.type} cannot be given on the command line")
+    except ValueError as exc:
+        raise TemplateError(f"parameter {param.name} ({param.type}): cannot read {raw!r}: {exc}") from exc
+
+
+def dummy_value(param: Param) -> Any:
+    """A typed placeholder, used to EXPLAIN every template in tests."""
+    return {
+        "string": "x",
+        "integer": 1,
+        "float": 0.5,
+        "boolean": True,
+        "date": date(2020, 1, 1),
+        "datetime": datetime(2020, 1, 1),
+        "list<string>": ["x"],
+        "list<map>": [],
+        "map": {},
+    }[param.type]
