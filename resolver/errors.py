@@ -1,7 +1,7 @@
 """One exception hierarchy for the whole package.
 
 Every message names what went wrong, where (file, line, field, setting or URI) and the fix. The CLI maps
-``exit_code`` to its documented exit codes: 2 for usage, configuration and connection errors.
+``exit_code`` to its documented exit code 2 (usage, configuration, connection, unreadable input).
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 class ResolverError(Exception):
     """Base of every error resolver raises on purpose."""
-
-    exit_code: int = 2
 
 
 class ConfigError(ResolverError):

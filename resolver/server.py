@@ -132,8 +132,14 @@ class LocalServer:
             out = scratch / "lib"
             proc = subprocess.run(
                 [
-                    mvn, "-B", "-q", "-f", str(scratch / "pom.xml"),
-                    "dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={out}",
+                    mvn,
+                    "-B",
+                    "-q",
+                    "-f",
+                    str(scratch / "pom.xml"),
+                    "dependency:copy-dependencies",
+                    "-DincludeScope=runtime",
+                    f"-DoutputDirectory={out}",
                 ],
                 capture_output=True,
                 text=True,
@@ -213,7 +219,15 @@ class LocalServer:
             raise ServerError("NEO4J_PASSWORD must have at least 8 characters for a Neo4j server")
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
         proc = subprocess.run(
-            [self.settings.java, "-cp", f"{self.lib_dir}/*", ADMIN_TOOL, "dbms", "set-initial-password", password],
+            [
+                self.settings.java,
+                "-cp",
+                f"{self.lib_dir}/*",
+                ADMIN_TOOL,
+                "dbms",
+                "set-initial-password",
+                password,
+            ],
             capture_output=True,
             text=True,
             env=env,
@@ -269,15 +283,26 @@ class LocalServer:
         self._set_initial_password(neo4j.password)
         heap = self.settings.heap
         cmd = [
-            self.settings.java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_OPTIONS,
-            "-cp", f"{self.home / 'plugins'}/*:{self.lib_dir}/*",
-            ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}", "--console-mode",
+            self.settings.java,
+            f"-Xms{heap}",
+            f"-Xmx{heap}",
+            *JVM_OPTIONS,
+            "-cp",
+            f"{self.home / 'plugins'}/*:{self.lib_dir}/*",
+            ENTRY_POINT,
+            f"--home-dir={self.home}",
+            f"--config-dir={self.home / 'conf'}",
+            "--console-mode",
         ]
         started = time.monotonic()
         with open(self.console_log, "ab") as log:
             proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, cwd=self.home,
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=self.home,
             )
         self.state_file.write_text(
             json.dumps({"pid": proc.pid, "version": self.settings.version, "uri": self.uri}), encoding="utf-8"
@@ -335,7 +360,9 @@ class LocalServer:
 
     def log_tail(self, lines: int = 20) -> str:
         try:
-            return "\n".join(self.console_log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+            return "\n".join(
+                self.console_log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+            )
         except OSError:
             return "(no console log)"
 

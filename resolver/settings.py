@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from resolver.errors import ConfigError
 
@@ -53,7 +54,7 @@ class Neo4jSettings:
             password=env.get("NEO4J_PASSWORD") or DEFAULT_PASSWORD,
             database=env.get("NEO4J_DATABASE") or DEFAULT_DATABASE,
         )
-        given = {k: v for k, v in overrides.items() if v is not None}
+        given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **given) if given else base
 
 
@@ -82,7 +83,9 @@ class ServerSettings:
             http = env.get("RESOLVER_NEO4J_HTTP_PORT")
             http_port = int(http) if http else None
         except ValueError as exc:
-            raise ConfigError(f"RESOLVER_NEO4J_BOLT_PORT/RESOLVER_NEO4J_HTTP_PORT must be integers: {exc}") from exc
+            raise ConfigError(
+                f"RESOLVER_NEO4J_BOLT_PORT/RESOLVER_NEO4J_HTTP_PORT must be integers: {exc}"
+            ) from exc
         return cls(
             version=env.get("RESOLVER_NEO4J_VERSION") or NEO4J_VERSION,
             home=Path(env["RESOLVER_NEO4J_HOME"]) if env.get("RESOLVER_NEO4J_HOME") else state / "server",

@@ -72,9 +72,7 @@ def fetch(home: Path | None, port: int | None) -> None:
 @click.option("--reset", is_flag=True, help="Delete the server's data first (a fresh, empty database).")
 @click.option("--timeout", default=180.0, show_default=True, help="Seconds to wait for Bolt to answer.")
 @neo4j_options
-def start(
-    home: Path | None, port: int | None, reset: bool, timeout: float, settings: Neo4jSettings
-) -> None:
+def start(home: Path | None, port: int | None, reset: bool, timeout: float, settings: Neo4jSettings) -> None:
     """Start the local server in the background and wait until Bolt answers.
 
     Running it when the server is already up just reports it.
@@ -86,7 +84,9 @@ def start(
     """
     srv = _server(home, port)
     info = srv.start(settings, timeout=timeout, reset=reset)
-    took = f" in {srv.last_start_seconds:.1f}s" if srv.last_start_seconds is not None else " (already running)"
+    took = (
+        f" in {srv.last_start_seconds:.1f}s" if srv.last_start_seconds is not None else " (already running)"
+    )
     click.echo(f"Neo4j {info.version} {info.edition} is up at {srv.uri}{took}")
     click.echo(f"  home {srv.home}; user {settings.username}; stop with `resolver server stop`")
     if srv.uri != settings.uri:

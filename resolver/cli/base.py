@@ -22,11 +22,12 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 class ResolverFailure(click.ClickException):
-    """A ResolverError shown as 'Error: ...' with its documented exit code (no traceback)."""
+    """A ResolverError shown as 'Error: ...' with exit code 2 (usage, config, connection; no traceback)."""
+
+    exit_code = 2
 
     def __init__(self, error: ResolverError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
 
 
 class ResolverGroup(click.Group):
@@ -60,7 +61,9 @@ def cli() -> None:
 def neo4j_options(func: F) -> F:
     """Add --uri/--username/--password/--database; the command receives ``settings: Neo4jSettings``."""
 
-    @click.option("--uri", envvar="NEO4J_URI", help="Bolt URI [env NEO4J_URI; default bolt://127.0.0.1:7687].")
+    @click.option(
+        "--uri", envvar="NEO4J_URI", help="Bolt URI [env NEO4J_URI; default bolt://127.0.0.1:7687]."
+    )
     @click.option("--username", envvar="NEO4J_USERNAME", help="User [env NEO4J_USERNAME; default neo4j].")
     @click.option(
         "--password",

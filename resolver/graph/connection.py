@@ -14,6 +14,7 @@ import neo4j
 from neo4j import exceptions as nx
 
 from resolver.errors import GraphConnectionError
+from resolver.graph.templates import load_template
 from resolver.settings import Neo4jSettings
 
 START_HINT = (
@@ -73,7 +74,7 @@ def check(driver: neo4j.Driver, settings: Neo4jSettings) -> ServerInfo:
     try:
         info = driver.get_server_info()
         records, _, _ = driver.execute_query(
-            "CALL dbms.components() YIELD name, versions, edition RETURN versions[0] AS version, edition",
+            load_template("admin.components").query(),
             database_=settings.database,
             routing_=neo4j.RoutingControl.READ,
         )
@@ -102,7 +103,9 @@ def connect(settings: Neo4jSettings, *, verify: bool = True) -> Iterator[neo4j.D
         driver.close()
 
 
-def wait_until_ready(settings: Neo4jSettings, *, timeout: float, alive: Callable[[], bool] | None = None) -> ServerInfo:
+def wait_until_ready(
+    settings: Neo4jSettings, *, timeout: float, alive: Callable[[], bool] | None = None
+) -> ServerInfo:
     """Poll until Bolt answers and the database is online; ``alive()`` False aborts early.
 
     Authentication failures end the wait at once (the server is up; the password is wrong).

@@ -61,8 +61,9 @@ class CypherTemplate:
     def query(self, timeout: float | None = None) -> neo4j.Query:
         """The driver query, tagged with the template name (visible in SHOW TRANSACTIONS / query.log)."""
         # The only cast to LiteralString in the code base: the text is a reviewed file from cypher/,
-        # and values always travel as parameters.
-        return neo4j.Query(cast(LiteralString, self.text), metadata={"query": self.name}, timeout=timeout)
+        # and values always travel as parameters. (mypy treats LiteralString as str; pyright does not.)
+        text = cast(LiteralString, self.text)  # type: ignore[redundant-cast]
+        return neo4j.Query(text, metadata={"query": self.name}, timeout=timeout)
 
     def check_params(self, given: Mapping[str, Any]) -> None:
         """Raise TemplateError if parameters are missing or unknown."""
@@ -74,9 +75,8 @@ class CypherTemplate:
                 parts.append(f"missing {', '.join(missing)}")
             if unknown:
                 parts.append(f"unknown {', '.join(unknown)}")
-            raise TemplateError(
-                f"template {self.name}: {'; '.join(parts)} (declared: {', '.join(self.param_names) or 'none'})"
-            )
+            declared = ", ".join(self.param_names) or "none"
+            raise TemplateError(f"template {self.name}: {'; '.join(parts)} (declared: {declared})")
 
 
 def default_cypher_dir() -> Path:
@@ -85,7 +85,18 @@ def default_cypher_dir() -> Path:
     for candidate in (here.parent / "cypher", here / "cypher"):
         if candidate.is_dir():
             return candidate
-    raise TemplateError(f"no cypher/ directory found next to {here}; pass --cypher-dir or RESOLVER_CYPHER_DIR")
+    raise TemplateError(
+        f"no cypher/ directory found next to {here}; pass --cypher-dir or RESOLVER_CYPHER_DIR"
+    )
+
+
+def load_template(name: str, root: Path | None = None) -> CypherTemplate:
+    """One template by name, without loading the whole registry."""
+    base = (root or default_cypher_dir()).resolve()
+    path = base.joinpath(*name.split(".")).with_suffix(".cypher")
+    if not path.is_file():
+        raise TemplateError(f"no template named {name!r}: {path} does not exist")
+    return parse_template(path, base)
 
 
 def name_for(path: Path, root: Path) -> str:
@@ -111,10 +122,14 @@ def parse_template(path: Path, root: Path) -> CypherTemplate:
         if key == "param":
             pm = _PARAM.match(value)
             if not pm:
-                raise TemplateError(f"{path}:{lineno}: bad param line, expected '// param name: type  description'")
+                raise TemplateError(
+                    f"{path}:{lineno}: bad param line, expected '// param name: type  description'"
+                )
             pname, ptype, pdesc = pm.groups()
             if ptype not in TYPES:
-                raise TemplateError(f"{path}:{lineno}: param {pname} has unknown type {ptype!r} ({', '.join(TYPES)})")
+                raise TemplateError(
+                    f"{path}:{lineno}: param {pname} has unknown type {ptype!r} ({', '.join(TYPES)})"
+                )
             if any(p.name == pname for p in params):
                 raise TemplateError(f"{path}:{lineno}: param {pname} declared twice")
             params.append(Param(pname, ptype, pdesc.strip()))
@@ -163,7 +178,9 @@ class TemplateRegistry:
             return self._templates[name]
         except KeyError:
             close = [n for n in self._templates if name.split(".")[-1] in n]
-            hint = f"; did you mean {', '.join(close)}?" if close else "; `resolver query list` shows them all"
+            hint = (
+                f"; did you mean {', '.join(close)}?" if close else "; `resolver query list` shows them all"
+            )
             raise TemplateError(f"no template named {name!r} under {self.root}{hint}") from None
 
     def __iter__(self) -> Iterator[CypherTemplate]:
