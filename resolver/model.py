@@ -89,3 +89,59 @@ class EntityRecord:
     aliases: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()
     org_id: str | None = None
+
+
+# -- What the graph writer stores (design.md §2); the row builders map these to camelCase properties. --
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationNode:
+    """(:Organisation {id, name, normName}); ``id`` is stable across runs and never reused."""
+
+    id: str
+    name: str
+    norm_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AliasLink:
+    """(:Alias {name, normName})-[:ALIAS_OF {score, method, runId}]->(:Organisation {id: org_id})."""
+
+    name: str
+    norm_name: str
+    org_id: str
+    score: float
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierLink:
+    """(:Identifier {key: 'scheme:value', scheme, value})-[:IDENTIFIES]->(:Organisation {id: org_id})."""
+
+    key: str
+    org_id: str
+
+    @property
+    def scheme(self) -> str:
+        return self.key.split(":", 1)[0]
+
+    @property
+    def value(self) -> str:
+        return self.key.split(":", 1)[1] if ":" in self.key else self.key
+
+
+@dataclass(frozen=True, slots=True)
+class ParentLink:
+    """One dated spell: (parent)-[:PARENT_OF {claimId, ...}]->(child), keyed by claim_id."""
+
+    claim_id: str
+    parent_id: str
+    child_id: str
+    start: PartialDate | None
+    end: PartialDate | None
+    is_current: bool | None
+    source: str
+    source_id: str | None = None
+    source_urls: tuple[str, ...] = ()
+    notes: str | None = None
+    description: str | None = None
