@@ -1,0 +1,155 @@
+"""Blocking: which distinct names are worth comparing (pure; never all pairs).
+
+An inverted index maps blocking keys to the names that carry them; only names sharing a key are
+compared. Keys: the two rarest informative tokens ("t:"), the sorted token multiset ("s:"), the first
+and last five letters of the name without spaces ("p:", "x:"; they catch "SchummPLC" / "Schumm PLC" and
+typos in a name's only rare word). A bucket holding more than ``max_bucket`` names is skipped and
+counted: a key that common says nothing about identity. Acronyms are joined separately
+(``acronym_candidates``): a one-word name meets the multi-word names whose initials it spells.
+
+Invariants: pairs are (lo, hi) with lo < hi, unique, sorted; the result depends only on the names
+(and their order, which the pipeline fixes by sorting).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import numpy.typing as npt
+
+from resolver.normalise import GENERIC_WORDS, NormalisedName
+
+IntArray = npt.NDArray[np.int64]
+
+RARE_TOKENS_PER_NAME = 2
+AFFIX_LETTERS = 5
+MIN_ACRONYM = 2
+MAX_ACRONYM = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Blocks:
+    """Buckets of name indices (each 2..max_bucket long, ascending) and what was skipped."""
+
+    buckets: tuple[list[int], ...]
+    keys: int  # distinct blocking keys seen
+    oversized: int  # buckets skipped for holding more than max_bucket names
+
+
+def token_frequencies(names: Iterable[NormalisedName]) -> Counter[str]:
+    """How many names use each token (the rarity behind the "t:" keys)."""
+    return Counter(chain.from_iterable(n.tokens for n in names))
+
+
+def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max_bucket: int) -> list[str]:
+    """The blocking keys of one name; ``freq`` gives token rarity (tokens above max_bucket are common)."""
+    if not name.key:
+        return []
+    tokens = name.tokens
+    keys = [
+        "t:" + t
+        for t in sorted(
+            (t for t in set(tokens) if t not in GENERIC_WORDS and freq.get(t, 0) <= max_bucket),
+            key=lambda t: (freq.get(t, 0), t),
+        )[:RARE_TOKENS_PER_NAME]
+    ]
+    keys.append("s:" + " ".join(sorted(tokens)))
+    squashed = name.key.replace(" ", "")
+    if len(squashed) > AFFIX_LETTERS:
+        keys.append("p:" + squashed[:AFFIX_LETTERS])
+        core = name.core.replace(" ", "")
+        if len(core) > AFFIX_LETTERS:
+            keys.append("x:" + core[-AFFIX_LETTERS:])
+    return keys
+
+
+def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
+    """Build the inverted index over ``names`` and return its buckets of 2..max_bucket names.
+
+    Example:
+        >>> from resolver.normalise import normalise_name
+        >>> names = [normalise_name(s) for s in ("Schumm PLC", "SchummPLC", "Emard Inc")]
+        >>> block(names, max_bucket=50).buckets
+        ([0, 1],)
+    """
+    freq = token_frequencies(names)
+    index: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        for k in blocking_keys(name, freq, max_bucket):
+            bucket = index.get(k)
+            if bucket is None:
+                index[k] = [i]
+            elif bucket[-1] != i:
+                bucket.append(i)
+    buckets = []
+    oversized = 0
+    seen: set[tuple[int, ...]] = set()
+    for members in index.values():
+        if len(members) < 2:
+            continue
+        if len(members) > max_bucket:
+            oversized += 1
+            continue
+        if len(members) > 2:  # identical buckets (e.g. "s:" and "p:" of the same pair) are compared once
+            sig = tuple(members)
+            if sig in seen:
+                continue
+            seen.add(sig)
+        buckets.append(members)
+    unique_pairs: dict[tuple[int, int], None] = {}
+    kept: list[list[int]] = []
+    for members in buckets:
+        if len(members) == 2:
+            unique_pairs[(members[0], members[1])] = None
+        else:
+            kept.append(members)
+    kept.extend([a, b] for a, b in unique_pairs)
+    return Blocks(buckets=tuple(kept), keys=len(index), oversized=oversized)
+
+
+def candidate_pairs(buckets: Iterable[Sequence[int]], n: int) -> tuple[IntArray, IntArray]:
+    """All unique (lo, hi) pairs inside the buckets, sorted: vectorised per bucket size."""
+    by_size: dict[int, list[Sequence[int]]] = {}
+    for members in buckets:
+        by_size.setdefault(len(members), []).append(members)
+    codes: list[IntArray] = []
+    for size, group in by_size.items():
+        rows = np.asarray(group, dtype=np.int64)
+        iu, ju = np.triu_indices(size, k=1)
+        left, right = rows[:, iu].ravel(), rows[:, ju].ravel()
+        codes.append(np.minimum(left, right) * n + np.maximum(left, right))
+    if not codes:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy()
+    unique = np.unique(np.concatenate(codes))
+    return unique // n, unique % n
+
+
+def acronym_candidates(
+    names: Sequence[NormalisedName], *, max_bucket: int, attested: Iterable[tuple[str, str]] = ()
+) -> list[tuple[int, int]]:
+    """Pairs (short, full): a one-word name whose key a multi-word name's acronym spells.
+
+    A short key spelled by more than ``max_bucket`` full names only meets the full names an explicit
+    "(NHS)" or a source alias attests (``attested``: (acronym, full key) pairs), so short acronyms
+    cannot fan out over unrelated bodies.
+    """
+    shorts: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if len(name.tokens) == 1 and MIN_ACRONYM <= len(name.key) <= MAX_ACRONYM and name.key.isalnum():
+            shorts.setdefault(name.key, []).append(i)
+    fulls: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if name.acronym and name.acronym in shorts and len(name.tokens) >= 2:
+            fulls.setdefault(name.acronym, []).append(i)
+    attested_keys = set(attested)
+    pairs: list[tuple[int, int]] = []
+    for acronym, full_ids in fulls.items():
+        if len(full_ids) > max_bucket:
+            full_ids = [j for j in full_ids if (acronym, names[j].key) in attested_keys]
+        pairs.extend((i, j) for i in shorts[acronym] for j in full_ids)
+    return sorted(pairs)

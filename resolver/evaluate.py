@@ -1,0 +1,124 @@
+"""Quality of a clustering against a truth labelling: pairwise and B-cubed scores, worst errors (pure).
+
+Pairwise: a pair of items is predicted same when both share a predicted cluster, truly same when both
+share a truth label. When neither side has any pair (every item alone in truth and in the prediction)
+precision and recall are 1 by convention; a prediction with false merges against an all-singleton truth
+has precision 0 and (vacuous) recall 1. B-cubed averages per item, so it stays meaningful there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Precision, recall and their harmonic mean."""
+
+    precision: float
+    recall: float
+    f1: float
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorGroup:
+    """A false merge (one predicted cluster spanning truth groups) or a false split (the reverse).
+
+    ``groups`` holds the item names, grouped by the other labelling; ``pairs`` is the number of wrong
+    (false merge) or missed (false split) pairs it accounts for.
+    """
+
+    pairs: int
+    groups: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Scores of a predicted clustering against the truth."""
+
+    items: int
+    true_clusters: int
+    predicted_clusters: int
+    true_pairs: int
+    predicted_pairs: int
+    correct_pairs: int
+    pairwise: Scores
+    bcubed: Scores
+    false_merges: tuple[ErrorGroup, ...]
+    false_splits: tuple[ErrorGroup, ...]
+
+
+def _pairs(count: int) -> int:
+    return count * (count - 1) // 2
+
+
+def _scores(precision: float, recall: float) -> Scores:
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Scores(round(precision, 6), round(recall, 6), round(f1, 6))
+
+
+def evaluate(
+    names: Sequence[str], predicted: Sequence[Hashable], truth: Sequence[Hashable], *, worst: int = 5
+) -> Evaluation:
+    """Compare ``predicted`` cluster labels with ``truth`` labels (parallel to ``names``).
+
+    Example:
+        >>> e = evaluate(["a", "b", "c"], [1, 1, 2], ["x", "x", "x"])
+        >>> (e.pairwise.precision, e.pairwise.recall)
+        (1.0, 0.333333)
+    """
+    if not len(names) == len(predicted) == len(truth):
+        raise ValueError("names, predicted and truth must have the same length")
+    joint = Counter(zip(predicted, truth, strict=True))
+    pred_size = Counter(predicted)
+    true_size = Counter(truth)
+    correct = sum(_pairs(c) for c in joint.values())
+    predicted_pairs = sum(_pairs(c) for c in pred_size.values())
+    true_pairs = sum(_pairs(c) for c in true_size.values())
+    precision = correct / predicted_pairs if predicted_pairs else (1.0 if not true_pairs else 0.0)
+    recall = correct / true_pairs if true_pairs else 1.0
+    n = len(names)
+    b_precision = sum(c * c / pred_size[p] for (p, _), c in joint.items()) / n if n else 1.0
+    b_recall = sum(c * c / true_size[t] for (_, t), c in joint.items()) / n if n else 1.0
+    return Evaluation(
+        items=n,
+        true_clusters=len(true_size),
+        predicted_clusters=len(pred_size),
+        true_pairs=true_pairs,
+        predicted_pairs=predicted_pairs,
+        correct_pairs=correct,
+        pairwise=_scores(precision, recall),
+        bcubed=_scores(b_precision, b_recall),
+        false_merges=_worst(names, predicted, truth, joint, pred_size, worst, by_first=True),
+        false_splits=_worst(names, truth, predicted, joint, true_size, worst, by_first=False),
+    )
+
+
+def _worst(
+    names: Sequence[str],
+    outer: Sequence[Hashable],
+    inner: Sequence[Hashable],
+    joint: Counter[tuple[Hashable, Hashable]],
+    outer_size: Counter[Hashable],
+    limit: int,
+    *,
+    by_first: bool,
+) -> tuple[ErrorGroup, ...]:
+    """The ``limit`` outer groups holding the most pairs the inner labelling separates."""
+    inner_pairs: Counter[Hashable] = Counter()
+    for (p, t), c in joint.items():
+        inner_pairs[p if by_first else t] += _pairs(c)
+    wrong = {o: _pairs(s) - inner_pairs[o] for o, s in outer_size.items() if _pairs(s) > inner_pairs[o]}
+    top = sorted(wrong, key=lambda o: (-wrong[o], str(o)))[:limit]
+    members: dict[Hashable, dict[Hashable, list[str]]] = {o: {} for o in top}
+    for name, o, i in zip(names, outer, inner, strict=True):
+        if o in members:
+            members[o].setdefault(i, []).append(name)
+    return tuple(
+        ErrorGroup(
+            wrong[o], tuple(tuple(sorted(g)) for g in sorted(members[o].values(), key=lambda g: (-len(g), g)))
+        )
+        for o in top
+    )

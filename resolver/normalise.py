@@ -1,0 +1,322 @@
+"""Name normalisation: one messy organisation name -> NormalisedName (pure, no I/O).
+
+Steps, in order: drop control and format characters, cap the length, NFKC, split a LittleSis-style
+"Name, Short Description" qualifier, take a parenthesised acronym ("National Health Service (NHS)"),
+casefold, transliterate to ASCII (anyascii), collapse dotted acronyms ("N.H.S." -> "nhs"), "&" -> "and",
+punctuation to spaces, join runs of single letters ("A B Electrolux" -> "ab electrolux"), drop a leading
+"the", and move one legal form to the end in canonical spelling ("Limited" -> "ltd").
+
+Invariants: ``key`` is ASCII, lower case, single-spaced, at most MAX_KEY_CHARS long, and
+``normalise_name(n.key).key == n.key`` (idempotent); an empty ``key`` means nothing matchable was left
+and the caller must not score it. Legal forms are canonicalised with a table (below) rather than a
+library: rigour's org-type data pulls in heavier dependencies and we need only spelling, not semantics.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from anyascii import anyascii
+
+MAX_INPUT_CHARS = 1_000  # inputs are cut here before NFKC (which can expand 18x): bounded cost per name
+MAX_KEY_CHARS = 256  # keys are cut here, on a token boundary (rigour caps at 384 for the same reason)
+
+# Initials skip these words: "Department of Health and Social Care" -> "dhsc".
+ACRONYM_STOPWORDS = frozenset({"of", "and", "for", "the"})
+
+# Organisation-type words that say what kind of body a name is but not which one. A name that only adds
+# such words to another ("Goldman Sachs Group", "Aberdeen City Council") may be the same body; two names
+# that share only such words are not. Used by score.py (subset rule) and block.py (not a blocking key).
+GENERIC_WORDS = frozenset(
+    """
+    group holding holdings international global worldwide services service solutions systems
+    industries industry enterprises enterprise partners associates technologies technology
+    communications trust council city borough district county metropolitan unitary authority ua of
+    and the
+    """.split()  # noqa: SIM905
+)
+
+# canonical form -> spellings (after casefolding, transliteration and punctuation removal).
+_LEGAL_FORMS: dict[str, tuple[str, ...]] = {
+    "ltd": ("limited", "ltd", "ltd co", "limited company"),
+    "plc": ("public limited company", "plc", "public ltd co", "public ltd company"),
+    "inc": ("incorporated", "inc", "incorp"),
+    "corp": ("corporation", "corp", "corpn"),
+    "co": ("company", "co", "and co", "and company", "cos", "companies"),
+    "co ltd": ("co ltd", "company limited", "co limited", "company ltd"),
+    "co inc": ("co inc", "company incorporated", "company inc"),
+    "llc": ("limited liability company", "llc", "l l c"),
+    "llp": ("limited liability partnership", "llp"),
+    "lp": ("limited partnership", "lp"),
+    "pty ltd": ("pty ltd", "proprietary limited", "pty limited"),
+    "pty": ("pty", "proprietary"),
+    "pte ltd": ("pte ltd", "private limited", "pte limited"),
+    "gmbh": ("gmbh", "gesellschaft mit beschrankter haftung"),
+    "gmbh co kg": ("gmbh co kg", "gmbh and co kg"),
+    "ag": ("ag", "aktiengesellschaft"),
+    "kg": ("kg", "kommanditgesellschaft"),
+    "kgaa": ("kgaa", "ag co kgaa", "ag and co kgaa"),
+    "se": ("se", "societas europaea"),
+    "sa": ("sa", "societe anonyme", "sociedad anonima", "sociedade anonima"),
+    "sa de cv": ("sa de cv", "s a de c v"),
+    "sas": ("sas", "societe par actions simplifiee"),
+    "sarl": ("sarl", "societe a responsabilite limitee"),
+    "srl": ("srl", "societa a responsabilita limitata", "sociedad de responsabilidad limitada"),
+    "spa": ("spa", "societa per azioni"),
+    "nv": ("nv", "naamloze vennootschap"),
+    "bv": ("bv", "besloten vennootschap"),
+    "ab": ("ab", "aktiebolag", "aktiebolaget", "publ ab", "ab publ"),
+    "as": ("as", "asa", "aktieselskab", "aksjeselskap", "allmennaksjeselskap"),
+    "aps": ("aps", "anpartsselskab"),
+    "oy": ("oy", "oyj", "osakeyhtio"),
+    "kk": ("kk", "kabushiki kaisha", "kabushikigaisha"),
+    "ltda": ("ltda", "limitada"),
+    "bhd": ("bhd", "berhad", "sdn bhd", "sendirian berhad"),
+    "tbk": ("tbk", "pt tbk"),
+    "pjsc": ("pjsc", "pao", "public joint stock company"),
+    "jsc": ("jsc", "ao", "oao", "zao", "joint stock company", "ojsc", "cjsc"),
+    "ooo": ("ooo",),
+    "nl": ("nl", "no liability"),
+    "pt": ("pt", "perseroan terbatas"),
+    "cic": ("cic", "community interest company"),
+}
+# Forms that also stand in front of the name ("AB Volvo", "A/S Torm", "OAO Gazprom", "PT Astra").
+_PREFIX_FORMS = frozenset(
+    {"ab", "as", "aps", "oy", "oyj", "ao", "oao", "zao", "pao", "ooo", "pt", "sa", "ag"}
+)
+
+_SUFFIX_TABLE: dict[tuple[str, ...], str] = {}
+for _canonical, _spellings in _LEGAL_FORMS.items():
+    for _spelling in (*_spellings, _canonical):  # canonical spellings map to themselves: idempotence
+        _SUFFIX_TABLE[tuple(_spelling.split())] = _canonical
+_PREFIX_TABLE = {k: v for k, v in _SUFFIX_TABLE.items() if len(k) == 1 and k[0] in _PREFIX_FORMS}
+_MAX_FORM_TOKENS = max(len(k) for k in _SUFFIX_TABLE)
+_FORM_LAST_WORDS = frozenset(k[-1] for k in _SUFFIX_TABLE)
+
+# The last word of a LittleSis short description names a kind of body ("UK Health Agency", "Lobbying
+# firm"); a place ("University of California, Berkeley") or a list ("Feeney, Aufderhar and Kirlin") does not.
+_QUALIFIER_HEADS = frozenset(
+    """
+    agency firm company corporation conglomerate organization organisation body charity nonprofit
+    non-profit ngo foundation association party union regulator department ministry bank fund tank
+    initiative programme program manufacturer retailer publisher network coalition campaign
+    committee institute insurer broker consultancy lobby developer operator provider producer
+    """.split()  # noqa: SIM905
+)
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_FORMAT_RE = re.compile(
+    r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+_SPACE_RE = re.compile(r"\s+")
+_PAREN_RE = re.compile(r"^(?P<head>.*?)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]\s*$")
+_DOTTED_RE = re.compile(r"\b(?:[a-z0-9]\.){2,}(?![a-z0-9])|\b(?:[a-z0-9]\.)+[a-z0-9]\b(?!\.)")
+_APOSTROPHE_RE = re.compile(r"['\u2019`]")
+_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+# ASCII: letters and digits stay, apostrophes go, "&" reads "and", anything else separates words.
+_ASCII_TOKEN_TABLE = {c: " " for c in range(128) if not chr(c).isalnum()} | {
+    ord("'"): None,
+    ord("`"): None,
+    ord("&"): " and ",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedName:
+    """A name ready for matching.
+
+    ``display``: the name as a person would write it (controls dropped, spaces collapsed, qualifier removed);
+    ``key``: the matching key, ``tokens`` then the legal form; ``tokens``: the core words;
+    ``acronym``: an explicit "(NHS)" acronym, else the initials of a multi-word core, else None;
+    ``legal_form``: canonical legal form ("ltd", "plc", "gmbh") or None;
+    ``qualifier``: a LittleSis-style short description, normalised ("uk health agency") or None;
+    ``acronym_explicit``: the acronym was written by the source, not derived from initials.
+    """
+
+    display: str
+    key: str
+    tokens: tuple[str, ...]
+    acronym: str | None
+    legal_form: str | None
+    qualifier: str | None
+    acronym_explicit: bool = False
+
+    @property
+    def core(self) -> str:
+        """The key without its legal form."""
+        return " ".join(self.tokens)
+
+
+def clean_text(text: str) -> str:
+    """Drop control and invisible format characters, cap the length, NFKC, collapse whitespace."""
+    text = text[:MAX_INPUT_CHARS]
+    if text.isascii() and text.isprintable():  # fast path: nothing to drop or compose
+        return " ".join(text.split())
+    if not text.isascii():
+        text = _FORMAT_RE.sub("", text)
+        text = unicodedata.normalize("NFKC", text)
+        text = _FORMAT_RE.sub("", text)  # NFKC can produce format characters from compatibility forms
+    text = _CONTROL_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Casefold and transliterate to lower-case ASCII (no punctuation handling)."""
+    text = text.casefold()
+    if not text.isascii():
+        text = anyascii(text).lower()
+    return text
+
+
+def tokenise(text: str) -> list[str]:
+    """Lower-case ASCII words: dotted acronyms collapsed, '&' as 'and', apostrophes dropped, other
+    punctuation as spaces, runs of two or more single letters joined ("a b c" -> "abc")."""
+    text = fold(text)
+    if "." in text:
+        text = _DOTTED_RE.sub(lambda m: m.group(0).replace(".", ""), text)
+    if text.isascii():
+        words = text.translate(_ASCII_TOKEN_TABLE).split()
+    else:  # fold() leaves non-ASCII only where anyascii has no mapping
+        text = _APOSTROPHE_RE.sub("", text.replace("&", " and "))
+        words = _NON_ALNUM_RE.sub(" ", text).split()
+    if words and min(map(len, words)) == 1:
+        words = _join_single_letters(words)
+    return words
+
+
+def _join_single_letters(words: list[str]) -> list[str]:
+    out: list[str] = []
+    run: list[str] = []
+    for w in [*words, ""]:
+        if len(w) == 1 and w.isalpha():
+            run.append(w)
+            continue
+        if len(run) >= 2:
+            out.append("".join(run))
+        else:
+            out.extend(run)
+        run = []
+        if w:
+            out.append(w)
+    return out
+
+
+def initials(tokens: tuple[str, ...] | list[str]) -> str | None:
+    """Initials of a name of two or more words, skipping "of", "and", "for", "the"; None otherwise."""
+    letters = [t[0] for t in tokens if t not in ACRONYM_STOPWORDS]
+    return "".join(letters) if len(letters) >= 2 else None
+
+
+def _split_legal_form(words: list[str]) -> tuple[list[str], str | None]:
+    """Take one legal form off the end (longest match) or, failing that, the front; never empty the name."""
+    if words and words[-1] in _FORM_LAST_WORDS:
+        for size in range(min(_MAX_FORM_TOKENS, len(words) - 1), 0, -1):
+            form = _SUFFIX_TABLE.get(tuple(words[-size:]))
+            if form is not None:
+                return words[:-size], form
+    if len(words) > 1:
+        form = _PREFIX_TABLE.get((words[0],))
+        if form is not None:
+            return words[1:], form
+    return words, None
+
+
+def _split_qualifier(display: str) -> tuple[str, str | None]:
+    """'NHS, UK Health Agency' -> ('NHS', 'UK Health Agency'); names with commas of their own stay whole."""
+    head, sep, tail = display.rpartition(", ")
+    if not sep or not head:
+        return display, None
+    words = tokenise(tail)
+    if words == ["the"]:  # "Surgery, The": a trailing article, not a description
+        return head, None
+    if not 1 <= len(words) <= 6 or "and" in words or words[-1] not in _QUALIFIER_HEADS:
+        return display, None
+    if tuple(words) in _SUFFIX_TABLE:
+        return display, None
+    return head, tail
+
+
+def _explicit_acronym(head: str, inner: str) -> tuple[str, str] | None:
+    """For 'Long Name (LN)' or 'LN (Long Name)', return (long name, acronym); else None."""
+    inner_words = tokenise(inner)
+    head_words = tokenise(head)
+    if not head_words or not inner_words:
+        return None
+    if len(inner_words) == 1 and 2 <= len(inner_words[0]) <= 10 and len(head_words) >= 2:
+        letters = inner.replace(".", "").replace(" ", "")
+        if letters.isalnum() and (letters.isupper() or inner_words[0] == initials(head_words)):
+            return head, inner_words[0]
+    if len(head_words) == 1 and len(inner_words) >= 2 and initials(inner_words) == head_words[0]:
+        return inner, head_words[0]
+    return None
+
+
+def normalise_name(text: str) -> NormalisedName:
+    """Normalise one organisation name; never raises on str input (an unusable name gets key "").
+
+    Example:
+        >>> n = normalise_name("The National Health Service (NHS)")
+        >>> (n.key, n.acronym, n.acronym_explicit)
+        ('national health service', 'nhs', True)
+        >>> normalise_name("NHS, UK Health Agency").qualifier
+        'uk health agency'
+        >>> normalise_name("Wal-Mart Stores, Inc.").key
+        'wal mart stores inc'
+    """
+    display, qualifier_text = _split_qualifier(clean_text(text))
+    name = display
+    acronym: str | None = None
+    explicit = False
+    match = _PAREN_RE.match(name) if name.endswith((")", "]")) else None
+    if match is not None:
+        pair = _explicit_acronym(match.group("head"), match.group("inner"))
+        if pair is not None:
+            name, acronym = pair
+            explicit = True
+    words = tokenise(name)
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    words, legal_form = _split_legal_form(words)
+    if len(words) > 1 and words[0] == "the":  # "The X Ltd" and "Ltd The X" both lose the article
+        words = words[1:]
+    core = " ".join(words)
+    if len(core) > MAX_KEY_CHARS - 16:  # 16: room for the longest legal form
+        words = _cap_tokens(words, MAX_KEY_CHARS - 16)
+        core = " ".join(words)
+    tokens = tuple(words)
+    key = f"{core} {legal_form}" if legal_form and core else core
+    if not explicit:
+        acronym = initials(tokens)
+    qualifier = " ".join(tokenise(qualifier_text)) if qualifier_text else None
+    return NormalisedName(
+        display=display,
+        key=key,
+        tokens=tokens,
+        acronym=acronym,
+        legal_form=legal_form if core else None,
+        qualifier=qualifier,
+        acronym_explicit=explicit,
+    )
+
+
+def _cap_tokens(words: list[str], limit: int) -> list[str]:
+    total = 0
+    for i, w in enumerate(words):
+        total += len(w) + (1 if i else 0)
+        if total > limit:
+            return words[:i] or [w[:limit]]
+    return words
+
+
+def normalise(text: str) -> str:
+    """The matching key of a name: ``normalise_name(text).key``.
+
+    Example:
+        >>> normalise("The N.H.S.")
+        'nhs'
+        >>> normalise("ACME Holdings Public Limited Company")
+        'acme holdings plc'
+    """
+    return normalise_name(text).key

@@ -1,0 +1,404 @@
+"""resolve(): records -> canonical organisations. Wires normalise, block, score, cluster, canonical.
+
+Pure (no I/O, no database). The steps:
+1. records are taken in key order (so the result does not depend on input order) and every distinct
+   surface form (name or alias) is normalised once;
+2. forms with the same key and qualifier form one *unit*; fuzzy work runs on units, never on records;
+3. links: tier 0 must-links (shared identifiers, ``must_link`` judgements), tier 1 records sharing a unit
+   (which also ties a record to its own aliases), tier 2 unit pairs that score >= threshold inside blocks,
+   and acronym pairs that carry evidence: an explicit "(NHS)" or a source alias pairing the two forms,
+   a shared qualifier, or a shared relative (both sides cannot-linked to the same record);
+4. union-find with cannot-links: ``cannot_link`` pairs, different ``org_id``s and different identifiers
+   of one scheme never share a cluster; must-links they refuse are reported in ``stats``;
+5. canonical ids, display names and alias evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from resolver.block import acronym_candidates, block
+from resolver.canonical import (
+    AliasEvidence,
+    ClusterIds,
+    Organisation,
+    assign_ids,
+    build_organisation,
+    identity,
+)
+from resolver.cluster import TIER_EXACT, TIER_MUST, TIER_SCORED, cluster
+from resolver.model import EntityRecord
+from resolver.normalise import NormalisedName, normalise_name
+from resolver.score import PairScore, score_blocks, score_pair
+from resolver.settings import MatchSettings
+
+__all__ = [
+    "AliasEvidence",
+    "Explanation",
+    "NormalisedName",
+    "Organisation",
+    "Resolution",
+    "ResolutionStats",
+    "explain",
+    "normalise_name",
+    "resolve",
+]
+
+PREFILTER_SLACK = 0.13  # prefilter cutoff = threshold - slack: a bound loose enough for the final score
+GUARD_SLACK = 0.1  # two clusters' anchors must score >= threshold - slack to merge
+ACRONYM_SCORES = {"attested": 0.97, "qualifier": 0.93, "relative": 0.9}
+ORG_SCHEME = "\x00org"  # tag scheme of existing organisation ids: two different ones never merge
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionStats:
+    """Counts that say how much work was done and what was refused."""
+
+    records: int
+    distinct_names: int  # distinct surface forms (names and aliases)
+    units: int  # distinct normalised forms, the unit of fuzzy work
+    empty_names: int  # records whose name normalises to nothing: never fuzzy-matched
+    blocking_keys: int
+    oversized_blocks: int
+    comparisons: int  # rapidfuzz evaluations in the prefilter
+    pairs_scored: int  # pairs that passed the prefilter and got a final score
+    pairs_accepted: int  # unit pairs scoring >= threshold
+    acronym_candidates: int
+    acronym_accepted: int
+    merges: int  # links that joined two clusters
+    guard_rejections: int
+    cannot_link_conflicts: int  # links refused by a cannot-link, identifier or org id clash
+    must_link_conflicts: tuple[tuple[str, str], ...]  # must-links refused that way (record keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The organisations, which one each record key belongs to, and the stats."""
+
+    organisations: tuple[Organisation, ...]
+    org_of: Mapping[str, str]
+    stats: ResolutionStats
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why two names would or would not be resolved together (``resolver explain``)."""
+
+    left: NormalisedName
+    right: NormalisedName
+    pair: PairScore
+    threshold: float
+    acronym: str | None  # "candidate", "explicit" or None
+    decision: str  # "same", "different", or "acronym candidate: needs evidence"
+    reason: str
+
+
+class _Links:
+    """Parallel lists of links between records (lo, hi, score, tier) and why each was made."""
+
+    def __init__(self) -> None:
+        self.lo: list[int] = []
+        self.hi: list[int] = []
+        self.score: list[float] = []
+        self.tier: list[int] = []
+        self.method: list[str] = []
+
+    def add(self, lo: int, hi: int, score: float, tier: int, method: str) -> None:
+        self.lo.append(lo)
+        self.hi.append(hi)
+        self.score.append(score)
+        self.tier.append(tier)
+        self.method.append(method)
+
+
+def resolve(
+    records: Sequence[EntityRecord],
+    *,
+    cannot_link: Iterable[tuple[str, str]] = (),
+    must_link: Iterable[tuple[str, str]] = (),
+    settings: MatchSettings | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Resolution:
+    """Resolve records into canonical organisations.
+
+    ``cannot_link``/``must_link`` are pairs of record keys (parent/child facts and judgements); unknown
+    keys are ignored. ``progress`` receives increments that add up to ``len(records)``.
+
+    Example:
+        >>> from resolver.model import EntityRecord as R
+        >>> res = resolve([R("1", "NHS"), R("2", "The N.H.S."), R("3", "NHS England")])
+        >>> res.org_of["1"] == res.org_of["2"] != res.org_of["3"]
+        True
+    """
+    settings = settings or MatchSettings()
+    done = 0
+
+    def report(upto: int) -> None:  # progress in records: normalising is ~60% of the time
+        nonlocal done
+        if progress is not None and upto > done:
+            progress(upto - done)
+            done = upto
+
+    recs = sorted(records, key=lambda r: r.key)
+    index = {r.key: i for i, r in enumerate(recs)}
+    if len(index) != len(recs):
+        raise ValueError("record keys must be unique within one resolve() call")
+    n = len(recs)
+
+    cache: dict[str, NormalisedName] = {}
+    name_norm: list[NormalisedName] = []
+    unit_of_key: dict[str, list[int]] = {}  # unit key -> records carrying a form of it
+    unit_form: dict[str, str] = {}  # unit key -> its smallest surface form
+    step = max(1, n // 20)
+    for i, rec in enumerate(recs):
+        for j, surface in enumerate((rec.name, *rec.aliases)):
+            norm = cache.get(surface)
+            if norm is None:
+                norm = cache[surface] = normalise_name(surface)
+            if j == 0:
+                name_norm.append(norm)
+            if not norm.key:
+                continue
+            ukey = norm.key + "\x1f" + (norm.qualifier or "")
+            members = unit_of_key.get(ukey)
+            if members is None:
+                unit_of_key[ukey] = [i]
+                unit_form[ukey] = surface
+            else:
+                if members[-1] != i:
+                    members.append(i)
+                if surface < unit_form[ukey]:
+                    unit_form[ukey] = surface
+        if (i + 1) % step == 0:
+            report((i + 1) * 3 // 5)
+    unit_keys = sorted(unit_of_key)
+    units = [cache[unit_form[k]] for k in unit_keys]
+    unit_records = [unit_of_key[k] for k in unit_keys]
+    del unit_of_key
+
+    links = _Links()
+    _identifier_links(recs, links)
+    for a, b in sorted(must_link):
+        if a in index and b in index and a != b:
+            links.add(index[a], index[b], 1.0, TIER_MUST, "judgement")
+    for members in unit_records:
+        for other in members[1:]:
+            links.add(members[0], other, 1.0, TIER_EXACT, "normalised")
+
+    blocks = block(units, max_bucket=settings.max_bucket)
+    scored = score_blocks(units, blocks, cutoff=max(0.0, settings.threshold - PREFILTER_SLACK))
+    accept = scored.score >= settings.threshold
+    pairs = zip(
+        scored.lo[accept].tolist(), scored.hi[accept].tolist(), scored.score[accept].tolist(), strict=True
+    )
+    for u, v, s in pairs:  # same key, one qualifier missing: "NHS" and "NHS, UK Health Agency"
+        method = "normalised" if units[u].key == units[v].key else "fuzzy"
+        links.add(unit_records[u][0], unit_records[v][0], s, TIER_SCORED, method)
+    report(n * 4 // 5)
+
+    cannot = [(index[a], index[b]) for a, b in cannot_link if a in index and b in index]
+    candidates, accepted_acronyms = _acronym_links(recs, units, unit_records, cache, cannot, settings, links)
+
+    def rank(i: int) -> tuple[object, ...]:
+        norm = name_norm[i]
+        return (not norm.key, -len(norm.tokens), -len(norm.key), norm.key)
+
+    def guard(a: int, b: int) -> bool:
+        return _compatible(name_norm[a], name_norm[b], settings.threshold - GUARD_SLACK)
+
+    tags = [
+        (*r.identifiers, f"{ORG_SCHEME}:{r.org_id}") if r.org_id else (r.identifiers or None) for r in recs
+    ]
+    ranks = [rank(i) for i in range(n)]
+    result = cluster(
+        n,
+        links.lo,
+        links.hi,
+        links.score,
+        tier=links.tier,
+        cannot_link=cannot,
+        tags=tags,
+        guard=guard,
+        rank=ranks,
+    )
+    organisations, org_of = _organisations(recs, result.labels, result.accepted, links, cache)
+    report(n)
+    stats = ResolutionStats(
+        records=n,
+        distinct_names=len(cache),
+        units=len(units),
+        empty_names=sum(1 for x in name_norm if not x.key),
+        blocking_keys=blocks.keys,
+        oversized_blocks=blocks.oversized,
+        comparisons=scored.comparisons,
+        pairs_scored=len(scored.lo),
+        pairs_accepted=int(np.count_nonzero(accept)),
+        acronym_candidates=candidates,
+        acronym_accepted=accepted_acronyms,
+        merges=len(result.accepted),
+        guard_rejections=len(result.guarded),
+        cannot_link_conflicts=len(result.conflicts),
+        must_link_conflicts=tuple(
+            sorted(
+                (recs[links.lo[k]].key, recs[links.hi[k]].key)
+                for k in result.conflicts
+                if links.tier[k] == TIER_MUST
+            )
+        ),
+    )
+    return Resolution(organisations=organisations, org_of=org_of, stats=stats)
+
+
+def _identifier_links(recs: Sequence[EntityRecord], links: _Links) -> None:
+    """Records sharing an identifier must merge: chain each identifier's records (in key order)."""
+    holders: dict[str, list[int]] = {}
+    for i, rec in enumerate(recs):
+        for ident in rec.identifiers:
+            holders.setdefault(ident, []).append(i)
+    for ident in sorted(holders):
+        members = holders[ident]
+        for other in members[1:]:
+            links.add(members[0], other, 1.0, TIER_MUST, "identifier")
+
+
+def _acronym_links(
+    recs: Sequence[EntityRecord],
+    units: Sequence[NormalisedName],
+    unit_records: Sequence[list[int]],
+    cache: Mapping[str, NormalisedName],
+    cannot: Sequence[tuple[int, int]],
+    settings: MatchSettings,
+    links: _Links,
+) -> tuple[int, int]:
+    """Add acronym links that carry evidence; return (candidates, accepted)."""
+    attested = {(u.acronym, u.key) for u in units if u.acronym_explicit and u.acronym}
+    for rec in recs:  # a source giving "NHS" and "National Health Service" for one body attests the pair
+        if rec.aliases:
+            forms = [cache[s] for s in (rec.name, *rec.aliases)]
+            shorts = {f.key for f in forms if len(f.tokens) == 1}
+            attested.update((f.acronym, f.key) for f in forms if f.acronym in shorts)
+    relatives: dict[int, set[int]] = {}
+    for a, b in cannot:
+        relatives.setdefault(a, set()).add(b)
+        relatives.setdefault(b, set()).add(a)
+    pairs = acronym_candidates(units, max_bucket=settings.max_bucket, attested=attested)
+    accepted = 0
+    for short, full in pairs:
+        s, f = units[short], units[full]
+        if (s.key, f.key) in attested:
+            evidence = "attested"
+        elif s.qualifier is not None and s.qualifier == f.qualifier:
+            evidence = "qualifier"
+        elif _share_relative(unit_records[short], unit_records[full], relatives):
+            evidence = "relative"
+        else:
+            continue
+        accepted += 1
+        links.add(
+            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_SCORED, "acronym"
+        )
+    return len(pairs), accepted
+
+
+def _share_relative(a: Sequence[int], b: Sequence[int], relatives: Mapping[int, set[int]]) -> bool:
+    if not relatives:
+        return False
+    near_a = set().union(*(relatives.get(i, set()) for i in a))
+    return any(not near_a.isdisjoint(relatives.get(j, set())) for j in b)
+
+
+def _compatible(a: NormalisedName, b: NormalisedName, floor: float) -> bool:
+    """May two clusters with these anchors merge? Acronym of one another, or alike enough."""
+    if a.key and b.key and (a.key == b.acronym or b.key == a.acronym):
+        return True
+    return score_pair(a, b).score >= floor
+
+
+def _organisations(
+    recs: Sequence[EntityRecord],
+    labels: Sequence[int],
+    accepted: Sequence[int],
+    links: _Links,
+    cache: Mapping[str, NormalisedName],
+) -> tuple[tuple[Organisation, ...], dict[str, str]]:
+    # How each record joined: the first accepted link touching it, strongest first (cluster's order).
+    joined: dict[int, tuple[str, float]] = {}
+    for k in accepted:
+        for i in (links.lo[k], links.hi[k]):
+            joined.setdefault(i, (links.method[k], links.score[k]))
+    groups: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        groups.setdefault(label, []).append(i)
+    members_of = list(groups.values())
+    ids = assign_ids([_cluster_ids(recs, members, cache) for members in members_of])
+    organisations = []
+    org_of: dict[str, str] = {}
+    for org_id, members in zip(ids, members_of, strict=True):
+        uses: dict[str, int] = {}
+        evidence: dict[str, tuple[str, float]] = {}
+        for i in members:
+            rec = recs[i]
+            org_of[rec.key] = org_id
+            method = joined.get(i)
+            for j, surface in enumerate((rec.name, *rec.aliases)):
+                uses[surface] = uses.get(surface, 0) + 1
+                if rec.org_id == org_id:
+                    found = ("existing", 1.0)
+                elif j > 0:
+                    found = ("source-alias", 1.0)
+                elif method is not None and method[0] != "normalised":
+                    found = method
+                else:
+                    continue
+                if surface not in evidence or evidence[surface][1] < found[1]:
+                    evidence[surface] = found
+        forms = [(s, cache[s], c) for s, c in uses.items()]
+        identifiers = [ident for i in members for ident in recs[i].identifiers]
+        keys = [recs[i].key for i in members]
+        organisations.append(build_organisation(org_id, keys, identifiers, forms, evidence))
+    organisations.sort(key=lambda o: o.id)
+    return tuple(organisations), org_of
+
+
+def _cluster_ids(
+    recs: Sequence[EntityRecord], members: Sequence[int], cache: Mapping[str, NormalisedName]
+) -> ClusterIds:
+    existing = next((recs[i].org_id for i in members if recs[i].org_id), None)
+    ident = min(identity(cache[recs[i].name].key, recs[i].identifiers) for i in members)
+    return ClusterIds(existing, ident, recs[members[0]].key)
+
+
+def explain(a: str, b: str, settings: MatchSettings | None = None) -> Explanation:
+    """Normalise and score two names and say what resolve() would decide for them on their own.
+
+    Example:
+        >>> explain("NHS", "National Health Service (NHS)").decision
+        'same'
+    """
+    settings = settings or MatchSettings()
+    left, right = normalise_name(a), normalise_name(b)
+    pair = score_pair(left, right)
+    short, full = (left, right) if len(left.tokens) == 1 else (right, left)
+    acronym = None
+    if short.key and full.acronym and short.key == full.acronym and len(full.tokens) >= 2:
+        acronym = "explicit" if full.acronym_explicit else "candidate"
+    if not left.key or not right.key:
+        decision, reason = "different", "a name normalises to nothing: it is never matched"
+    elif acronym == "explicit":
+        decision, reason = "same", f"{short.key!r} is the acronym {full.display!r} states"
+    elif acronym == "candidate" and short.qualifier is not None and short.qualifier == full.qualifier:
+        decision, reason = "same", f"{short.key!r} spells the initials and both share the qualifier"
+    elif pair.score >= settings.threshold:
+        decision, reason = "same", f"score {pair.score:.3f} >= threshold {settings.threshold}"
+    elif acronym == "candidate":
+        decision = "acronym candidate: needs evidence"
+        reason = (
+            f"{short.key!r} spells the initials of {full.key!r}; accepted only with an explicit acronym, "
+        )
+        reason += "a source alias, a shared qualifier or a shared relative"
+    else:
+        decision, reason = "different", f"score {pair.score:.3f} < threshold {settings.threshold}"
+    return Explanation(left, right, pair, settings.threshold, acronym, decision, reason)
