@@ -1,10 +1,11 @@
 """Blocking: which distinct names are worth comparing (pure; never all pairs).
 
 An inverted index maps blocking keys to the names that carry them; only names sharing a key are
-compared. Keys: the two rarest informative tokens ("t:"), the sorted token multiset ("s:"), the first
-and last five letters of the name without spaces ("p:", "x:"; they catch "SchummPLC" / "Schumm PLC" and
-typos in a name's only rare word). A bucket holding more than ``max_bucket`` names is skipped and
-counted: a key that common says nothing about identity. Acronyms are joined separately
+compared. Keys: every informative token rarer than the bucket cap ("t:"), the sorted token multiset
+("s:"); for short names (at most SHORT_CORE letters without spaces) the name and each of its one-letter
+deletions ("d:", SymSpell-style: "Murray" and "Munray" share "muray"), for longer ones the first and last
+five letters ("p:", "x:"; "SchummPLC" / "Schumm PLC"). A bucket holding more than ``max_bucket`` names
+is skipped and counted: a key that common says nothing about identity. Acronyms are joined separately
 (``acronym_candidates``): a one-word name meets the multi-word names whose initials it spells.
 
 Invariants: pairs are (lo, hi) with lo < hi, unique, sorted; the result depends only on the names
@@ -25,8 +26,8 @@ from resolver.normalise import GENERIC_WORDS, NormalisedName
 
 IntArray = npt.NDArray[np.int64]
 
-RARE_TOKENS_PER_NAME = 2
 AFFIX_LETTERS = 5
+SHORT_CORE = 10
 MIN_ACRONYM = 2
 MAX_ACRONYM = 10
 
@@ -50,20 +51,15 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
     if not name.key:
         return []
     tokens = name.tokens
-    keys = [
-        "t:" + t
-        for t in sorted(
-            (t for t in set(tokens) if t not in GENERIC_WORDS and freq.get(t, 0) <= max_bucket),
-            key=lambda t: (freq.get(t, 0), t),
-        )[:RARE_TOKENS_PER_NAME]
-    ]
+    keys = ["t:" + t for t in set(tokens) if t not in GENERIC_WORDS and freq.get(t, 0) <= max_bucket]
     keys.append("s:" + " ".join(sorted(tokens)))
-    squashed = name.key.replace(" ", "")
-    if len(squashed) > AFFIX_LETTERS:
-        keys.append("p:" + squashed[:AFFIX_LETTERS])
-        core = name.core.replace(" ", "")
-        if len(core) > AFFIX_LETTERS:
-            keys.append("x:" + core[-AFFIX_LETTERS:])
+    core = name.core.replace(" ", "")
+    if 3 <= len(core) <= SHORT_CORE:
+        keys.append("d:" + core)
+        keys.extend({"d:" + core[:i] + core[i + 1 :] for i in range(len(core))})
+    else:
+        keys.append("p:" + name.key.replace(" ", "")[:AFFIX_LETTERS])
+        keys.append("x:" + core[-AFFIX_LETTERS:])
     return keys
 
 
@@ -72,7 +68,7 @@ def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
 
     Example:
         >>> from resolver.normalise import normalise_name
-        >>> names = [normalise_name(s) for s in ("Schumm PLC", "SchummPLC", "Emard Inc")]
+        >>> names = [normalise_name(s) for s in ("Murray LLC", "Munray LLC", "Emard Inc")]
         >>> block(names, max_bucket=50).buckets
         ([0, 1],)
     """

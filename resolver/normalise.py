@@ -26,15 +26,26 @@ MAX_KEY_CHARS = 256  # keys are cut here, on a token boundary (rigour caps at 38
 # Initials skip these words: "Department of Health and Social Care" -> "dhsc".
 ACRONYM_STOPWORDS = frozenset({"of", "and", "for", "the"})
 
-# Organisation-type words that say what kind of body a name is but not which one. A name that only adds
-# such words to another ("Goldman Sachs Group", "Aberdeen City Council") may be the same body; two names
-# that share only such words are not. Used by score.py (subset rule) and block.py (not a blocking key).
-GENERIC_WORDS = frozenset(
+# Designators say what kind of public body a name is, not which one: a name that only adds them to
+# another ("Aberdeen" / "Aberdeen City Council", "County Durham") may be the same body (score.py's
+# subset rule). Generic words are designators plus business-type words ("Group", "Holdings",
+# "Services"): shared generic words never carry a match (score.py's "distinct" feature) and never make
+# a blocking key. "Acme Group" is not taken for "Acme Ltd": a group is often the parent of the company.
+DESIGNATORS = frozenset("council city borough district county metropolitan unitary authority ua".split())  # noqa: SIM905
+GENERIC_WORDS = DESIGNATORS | frozenset(
     """
     group holding holdings international global worldwide services service solutions systems
     industries industry enterprises enterprise partners associates technologies technology
-    communications trust council city borough district county metropolitan unitary authority ua of
-    and the
+    communications trust
+    """.split()  # noqa: SIM905
+)
+# Compass and position words tell sibling bodies apart ("East Dorset" / "West Dorset", "Tele Norte" /
+# "Tele Sul"): two names whose sets of such words differ are penalised like different numbers.
+MODIFIER_WORDS = frozenset(
+    """
+    north south east west northern southern eastern western northeast northwest southeast southwest
+    central mid upper lower greater norte sul sur leste este oeste nordeste noroeste
+    sudeste sudoeste centro nord sud est ouest
     """.split()  # noqa: SIM905
 )
 
@@ -281,6 +292,8 @@ def normalise_name(text: str) -> NormalisedName:
     words, legal_form = _split_legal_form(words)
     if len(words) > 1 and words[0] == "the":  # "The X Ltd" and "Ltd The X" both lose the article
         words = words[1:]
+    if legal_form and len(words) > 1 and words[-1] == "and":  # "Merrill Lynch & Co., Inc."
+        words = words[:-1]
     core = " ".join(words)
     if len(core) > MAX_KEY_CHARS - 16:  # 16: room for the longest legal form
         words = _cap_tokens(words, MAX_KEY_CHARS - 16)

@@ -32,7 +32,7 @@ from resolver.canonical import (
 from resolver.cluster import TIER_EXACT, TIER_MUST, TIER_SCORED, cluster
 from resolver.model import EntityRecord
 from resolver.normalise import NormalisedName, normalise_name
-from resolver.score import PairScore, score_blocks, score_pair
+from resolver.score import PairScore, anchor_score, score_blocks, score_pair
 from resolver.settings import MatchSettings
 
 __all__ = [
@@ -314,7 +314,7 @@ def _compatible(a: NormalisedName, b: NormalisedName, floor: float) -> bool:
     """May two clusters with these anchors merge? Acronym of one another, or alike enough."""
     if a.key and b.key and (a.key == b.acronym or b.key == a.acronym):
         return True
-    return score_pair(a, b).score >= floor
+    return anchor_score(a, b) >= floor
 
 
 def _organisations(

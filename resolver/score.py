@@ -3,12 +3,13 @@
 score = min(max(ratio, token_sort, squashed, subset), distinct) - penalties, clipped to [0, 1], where
 - ratio, token_sort: rapidfuzz on the cores (keys without legal forms);
 - squashed: rapidfuzz ratio on the keys without spaces ("JPMorgan" / "J.P. Morgan", "SchummPLC");
-- subset: one name is the other plus organisation-type words only ("Goldman Sachs Group",
-  "Aberdeen City Council"), provided they share a word that is not such a word;
-- distinct: the best of ratio, token_sort and squashed on the cores without organisation-type words, so
-  shared generic words cannot carry a match ("London Borough of Brent" / "London Borough of Ealing",
-  "South Ayrshire Council" / "North Ayrshire Council");
-- penalties: different legal forms, different qualifiers, different numbers ("Region 1" / "Region 2").
+- subset: one name is the other plus designators only ("Aberdeen City Council", "County Durham"),
+  provided they share a word that is not generic;
+- distinct: the best of ratio, token_sort and squashed on the cores without the generic words both
+  share, so shared generic words cannot carry a match ("London Borough of Brent" / "London Borough of
+  Ealing", "South Ayrshire Council" / "North Ayrshire Council"); 1 when they share none;
+- penalties: different legal forms, different qualifiers, different numbers ("Region 1" / "Region 2"),
+  different compass words ("East Dorset" / "West Dorset").
 A missing legal form or qualifier on one side is no evidence either way.
 
 Inside blocks the same formula runs vectorised: rapidfuzz ``process.cdist`` on large buckets (one call
@@ -19,6 +20,7 @@ small buckets (a cdist call costs ~0.14 ms of thread start-up, which dominates a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,19 +30,31 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from resolver.block import Blocks, IntArray, candidate_pairs
-from resolver.normalise import GENERIC_WORDS, NormalisedName
+from resolver.normalise import DESIGNATORS, GENERIC_WORDS, MODIFIER_WORDS, NormalisedName
 
 FloatArray = npt.NDArray[np.float64]
 
 LEGAL_FORM_PENALTY = 0.15
 QUALIFIER_PENALTY = 0.2
 NUMBER_PENALTY = 0.2
+MODIFIER_PENALTY = 0.2
 SUBSET_BASE = 0.96
 SUBSET_STEP = 0.02
 CDIST_MIN_BUCKET = 64  # buckets this large go to cdist; smaller ones are pooled into one cpdist call
+_NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
 _SUBSET_IGNORED = frozenset({"of", "and", "the", "for"})
 
-FEATURES = ("ratio", "token_sort", "squashed", "subset", "distinct", "legal_form", "qualifier", "numbers")
+FEATURES = (
+    "ratio",
+    "token_sort",
+    "squashed",
+    "subset",
+    "distinct",
+    "legal_form",
+    "qualifier",
+    "numbers",
+    "modifiers",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +71,7 @@ class PairScore:
 
 @dataclass(frozen=True, slots=True)
 class ScoredPairs:
-    """Candidate pairs (lo < hi, unique) whose prefilter passed, with final scores."""
+    """Candidate pairs (lo < hi, unique) whose final score reached the cutoff."""
 
     lo: IntArray
     hi: IntArray
@@ -71,9 +85,24 @@ def squash(key: str) -> str:
 
 
 def distinctive(name: NormalisedName) -> str:
-    """The core without organisation-type words (the whole core when nothing else is left)."""
+    """The core without generic words (the whole core when nothing else is left)."""
     kept = [t for t in name.tokens if t not in GENERIC_WORDS]
     return " ".join(kept) if kept else name.core
+
+
+def distinct_score(a: Sequence[str], b: Sequence[str]) -> float:
+    """Similarity of two token lists once the generic words they share are dropped (1.0 if none).
+
+    Example:
+        >>> distinct_score(("london", "borough", "of", "brent"), ("london", "borough", "of", "ealing"))
+        0.571429
+    """
+    shared = GENERIC_WORDS.intersection(a).intersection(b)
+    if not shared:
+        return 1.0
+    ra = " ".join(t for t in a if t not in shared) or " ".join(a)
+    rb = " ".join(t for t in b if t not in shared) or " ".join(b)
+    return round(_best(ra, rb), 6)
 
 
 def _best(a: str, b: str) -> float:
@@ -81,16 +110,21 @@ def _best(a: str, b: str) -> float:
 
 
 def numbers_of(tokens: Sequence[str]) -> tuple[str, ...]:
-    """The tokens that contain a digit, sorted: two names with different numbers are different bodies."""
-    return tuple(sorted(t for t in tokens if any(c.isdigit() for c in t)))
+    """The number tokens ("88", "3m", "2nd"), sorted: names with different numbers are different bodies."""
+    return tuple(sorted(t for t in tokens if _NUMBER_RE.match(t)))
+
+
+def modifiers_of(tokens: Sequence[str]) -> tuple[str, ...]:
+    """The compass and position words of a name, sorted."""
+    return tuple(sorted(t for t in tokens if t in MODIFIER_WORDS))
 
 
 def subset_score(a: Sequence[str], b: Sequence[str]) -> float:
-    """SUBSET_BASE - SUBSET_STEP per extra word when one token set is the other's plus generic words only.
+    """SUBSET_BASE - SUBSET_STEP per extra word when one token set is the other's plus designators only.
 
     Example:
-        >>> subset_score(("goldman", "sachs"), ("goldman", "sachs", "group"))
-        0.94
+        >>> subset_score(("aberdeen",), ("aberdeen", "city", "council"))
+        0.92
         >>> subset_score(("nhs",), ("nhs", "england"))
         0.0
     """
@@ -99,7 +133,7 @@ def subset_score(a: Sequence[str], b: Sequence[str]) -> float:
     if not small or not small < big or not (small - GENERIC_WORDS):
         return 0.0
     extra = big - small
-    if extra - GENERIC_WORDS:
+    if extra - DESIGNATORS:
         return 0.0
     return round(SUBSET_BASE - SUBSET_STEP * len(extra), 6)
 
@@ -128,21 +162,41 @@ def score_pair(a: NormalisedName, b: NormalisedName) -> PairScore:
     token_sort = fuzz.token_sort_ratio(ca, cb) / 100
     squashed = fuzz.ratio(squash(a.key), squash(b.key)) / 100
     subset = subset_score(a.tokens, b.tokens)
-    da, db = distinctive(a), distinctive(b)
-    distinct = 1.0 if subset else _best(da, db)
-    legal = _agreement(a.legal_form, b.legal_form)
-    qualifier = _agreement(a.qualifier, b.qualifier)
-    numbers = 1.0 if numbers_of(a.tokens) == numbers_of(b.tokens) else 0.0
-    score = _combine(min(max(ratio, token_sort, squashed, subset), distinct), legal, qualifier, numbers)
-    values = (ratio, token_sort, squashed, subset, distinct, legal, qualifier, numbers)
+    distinct = 1.0 if subset else distinct_score(a.tokens, b.tokens)
+    markers = _markers(a, b)
+    similarity = min(max(ratio, token_sort, squashed, subset), distinct)
+    score = _combine(similarity, *markers)
+    values = (ratio, token_sort, squashed, subset, distinct, *markers)
     return PairScore(round(score, 6), tuple((f, round(v, 6)) for f, v in zip(FEATURES, values, strict=True)))
 
 
-def _combine(similarity: float, legal: float, qualifier: float, numbers: float) -> float:
+def _markers(a: NormalisedName, b: NormalisedName) -> tuple[float, float, float, float]:
+    """Agreement of legal forms, qualifiers, numbers and compass words (1, 0.5 one missing, 0 differ)."""
+    return (
+        _agreement(a.legal_form, b.legal_form),
+        _agreement(a.qualifier, b.qualifier),
+        1.0 if numbers_of(a.tokens) == numbers_of(b.tokens) else 0.0,
+        1.0 if modifiers_of(a.tokens) == modifiers_of(b.tokens) else 0.0,
+    )
+
+
+def anchor_score(a: NormalisedName, b: NormalisedName) -> float:
+    """Do two clusters' anchors name the same body? Similarity without any generic words, less penalties.
+
+    It ignores designators on either side ("Derby City UA" / "Derby City Council"), so the chaining
+    guard judges the distinctive words only.
+    """
+    if not a.key or not b.key:
+        return 0.0
+    return _combine(_best(distinctive(a), distinctive(b)), *_markers(a, b))
+
+
+def _combine(similarity: float, legal: float, qualifier: float, numbers: float, modifiers: float) -> float:
     penalty = (
         LEGAL_FORM_PENALTY * (legal == 0.0)
         + QUALIFIER_PENALTY * (qualifier == 0.0)
         + NUMBER_PENALTY * (numbers == 0.0)
+        + MODIFIER_PENALTY * (modifiers == 0.0)
     )
     return min(1.0, max(0.0, similarity - penalty))
 
@@ -164,7 +218,7 @@ def _disagree(ids: IntArray, lo: IntArray, hi: IntArray) -> npt.NDArray[np.bool_
 
 
 def score_blocks(names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: float) -> ScoredPairs:
-    """Score every pair inside the buckets; keep those whose prefilter reaches ``cutoff``.
+    """Score every pair inside the buckets; keep those whose final score reaches ``cutoff``.
 
     The prefilter is max(token_set_ratio on cores, ratio on squashed keys), an upper bound of the final
     score for all but the subset rule, which token_set also scores 1 (sets that contain one another).
@@ -207,7 +261,9 @@ def score_blocks(names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: flo
     code, first = np.unique(np.concatenate(parts_lo) * n + np.concatenate(parts_hi), return_index=True)
     lo, hi = code // n, code % n
     pre_all = np.concatenate(parts_pre)[first]
-    return ScoredPairs(lo, hi, _final_scores(names, cores, squashed, lo, hi, pre_all), comparisons)
+    final = _final_scores(names, cores, squashed, lo, hi, pre_all, cutoff)
+    keep = final >= cutoff
+    return ScoredPairs(lo[keep], hi[keep], final[keep], comparisons)
 
 
 def _final_scores(
@@ -217,7 +273,9 @@ def _final_scores(
     lo: IntArray,
     hi: IntArray,
     pre: npt.NDArray[np.uint8],
+    cutoff: float,
 ) -> FloatArray:
+    """Final scores of the pairs (exact for every pair scoring >= cutoff; an upper bound below it)."""
     similarity = (
         np.maximum.reduce(
             [
@@ -228,32 +286,28 @@ def _final_scores(
         )
         / 100
     )
-    distinct_strings = [distinctive(n) for n in names]
-    distinct_squashed = [squash(d) for d in distinct_strings]
-    distinct = (
-        np.maximum.reduce(
-            [
-                _cpdist(distinct_strings, lo, hi, fuzz.ratio, 0, np.float64),
-                _cpdist(distinct_strings, lo, hi, fuzz.token_sort_ratio, 0, np.float64),
-                _cpdist(distinct_squashed, lo, hi, fuzz.ratio, 0, np.float64),
-            ]
-        )
-        / 100
-    )
     # token_set == 100 with unequal cores: one token set holds the other; the subset rule decides.
+    is_subset = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(pre >= 100)[0]:
         subset = subset_score(names[lo[k]].tokens, names[hi[k]].tokens)
         if subset:
             similarity[k] = max(similarity[k], subset)
-            distinct[k] = 1.0
-    similarity = np.minimum(similarity, distinct)
+            is_subset[k] = True
+    # "distinct" only matters where the pair can still pass and both names hold generic words.
+    generic = np.fromiter(
+        (not GENERIC_WORDS.isdisjoint(n.tokens) for n in names), dtype=bool, count=len(names)
+    )
+    for k in np.nonzero((similarity >= cutoff) & ~is_subset & generic[lo] & generic[hi])[0]:
+        similarity[k] = min(similarity[k], distinct_score(names[lo[k]].tokens, names[hi[k]].tokens))
     legal = _ids([n.legal_form for n in names])
     qualifier = _ids([n.qualifier for n in names])
     numbers = _ids([numbers_of(n.tokens) or None for n in names])
+    modifiers = _ids([modifiers_of(n.tokens) or None for n in names])
     penalty = (
         LEGAL_FORM_PENALTY * _disagree(legal, lo, hi)
         + QUALIFIER_PENALTY * _disagree(qualifier, lo, hi)
         + NUMBER_PENALTY * (numbers[lo] != numbers[hi])
+        + MODIFIER_PENALTY * (modifiers[lo] != modifiers[hi])
     )
     scores: FloatArray = np.round(np.clip(similarity - penalty, 0.0, 1.0), 6)
     return scores
