@@ -68,20 +68,26 @@ def identity(norm_key: str, identifiers: Iterable[str]) -> str:
 
 
 def assign_ids(clusters: Sequence[ClusterIds]) -> list[str]:
-    """One distinct id per cluster, in input order: kept ids first, then derived ones."""
-    ids: list[str | None] = [c.existing for c in clusters]
-    used = {i for i in ids if i is not None}
-    pending = sorted((c.identity, c.smallest_key, k) for k, c in enumerate(clusters) if c.existing is None)
+    """One distinct id per cluster, in input order: kept ids as they are, derived ones from identities.
+
+    An identity shared by several clusters, or whose id a kept one already uses, is salted with the
+    cluster's smallest record key; neither depends on the order of ``clusters``.
+    """
+    kept = {c.existing for c in clusters if c.existing is not None}
     counts: dict[str, int] = {}
-    for ident, _, _ in pending:
-        counts[ident] = counts.get(ident, 0) + 1
-    for ident, smallest, k in pending:
-        candidate = make_org_id(ident)
-        if counts[ident] > 1 or candidate in used:
-            candidate = make_org_id(ident + "\x00" + smallest)
-        ids[k] = candidate
-        used.add(candidate)
-    return [i for i in ids if i is not None]
+    for c in clusters:
+        if c.existing is None:
+            counts[c.identity] = counts.get(c.identity, 0) + 1
+    ids = []
+    for c in clusters:
+        if c.existing is not None:
+            ids.append(c.existing)
+            continue
+        candidate = make_org_id(c.identity)
+        if counts[c.identity] > 1 or candidate in kept:
+            candidate = make_org_id(c.identity + "\x00" + c.smallest_key)
+        ids.append(candidate)
+    return ids
 
 
 def display_rank(surface: str, norm: NormalisedName, uses: int, acronyms: set[str]) -> tuple[object, ...]:
@@ -122,8 +128,10 @@ def build_organisation(
     surface, norm = choose_display(forms)
     aliases = []
     for form, form_norm, _ in sorted(forms, key=lambda f: f[0]):
-        method, score = evidence.get(form) or (("exact", 1.0) if form == surface else ("normalised", 1.0))
-        aliases.append(AliasEvidence(form, form_norm.key, score, method))
+        found = evidence.get(form)
+        if found is None:
+            found = ("exact", 1.0) if form == surface else ("normalised", 1.0)
+        aliases.append(AliasEvidence(form, form_norm.key, found[1], found[0]))
     return Organisation(
         id=org_id,
         name=norm.display or surface,

@@ -33,6 +33,7 @@ from resolver.block import Blocks, IntArray, candidate_pairs
 from resolver.normalise import DESIGNATORS, GENERIC_WORDS, MODIFIER_WORDS, NormalisedName
 
 FloatArray = npt.NDArray[np.float64]
+ObjectArray = npt.NDArray[np.object_]
 
 LEGAL_FORM_PENALTY = 0.15
 QUALIFIER_PENALTY = 0.2
@@ -40,8 +41,10 @@ NUMBER_PENALTY = 0.2
 MODIFIER_PENALTY = 0.2
 SUBSET_BASE = 0.96
 SUBSET_STEP = 0.02
+PREFILTER_SLACK = 0.05
 CDIST_MIN_BUCKET = 64  # buckets this large go to cdist; smaller ones are pooled into one cpdist call
 _NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
+_DIGIT_RE = re.compile(r"[0-9]")
 _SUBSET_IGNORED = frozenset({"of", "and", "the", "for"})
 
 FEATURES = (
@@ -201,16 +204,6 @@ def _combine(similarity: float, legal: float, qualifier: float, numbers: float, 
     return min(1.0, max(0.0, similarity - penalty))
 
 
-def _ids(values: Sequence[object]) -> IntArray:
-    """Small integer ids for hashable values (None -> -1), so penalties compare as arrays."""
-    table: dict[object, int] = {}
-    return np.fromiter(
-        (-1 if v is None else table.setdefault(v, len(table)) for v in values),
-        dtype=np.int64,
-        count=len(values),
-    )
-
-
 def _disagree(ids: IntArray, lo: IntArray, hi: IntArray) -> npt.NDArray[np.bool_]:
     x, y = ids[lo], ids[hi]
     result: npt.NDArray[np.bool_] = (x >= 0) & (y >= 0) & (x != y)
@@ -220,27 +213,29 @@ def _disagree(ids: IntArray, lo: IntArray, hi: IntArray) -> npt.NDArray[np.bool_
 def score_blocks(names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: float) -> ScoredPairs:
     """Score every pair inside the buckets; keep those whose final score reaches ``cutoff``.
 
-    The prefilter is max(token_set_ratio on cores, ratio on squashed keys), an upper bound of the final
-    score for all but the subset rule, which token_set also scores 1 (sets that contain one another).
+    The prefilter, max(token_set_ratio on cores, ratio on squashed keys), runs at cutoff less
+    PREFILTER_SLACK: it bounds max(ratio, token_sort) from above but for rare re-orderings (measured:
+    under 0.01 on 30k pairs of generated variants); the subset rule is checked on every pair whose
+    names hold designators.
     """
-    cores = [n.core for n in names]
-    squashed = [squash(n.key) for n in names]
+    cores = np.array([n.core for n in names], dtype=object)
+    squashed = np.array([squash(n.key) for n in names], dtype=object)
     small: list[list[int]] = []
     parts_lo: list[IntArray] = []
     parts_hi: list[IntArray] = []
     parts_pre: list[npt.NDArray[np.uint8]] = []
     comparisons = 0
-    cut = int(np.floor(cutoff * 100))
+    cut = int(np.floor((cutoff - PREFILTER_SLACK) * 100))
     for members in blocks.buckets:
         if len(members) < CDIST_MIN_BUCKET:
             small.append(members)
             continue
-        sub_a = [cores[i] for i in members]
-        sub_b = [squashed[i] for i in members]
-        m = np.maximum(_cdist(sub_a, fuzz.token_set_ratio, cut), _cdist(sub_b, fuzz.ratio, cut))
+        ids = np.asarray(members, dtype=np.int64)
+        m = np.maximum(
+            _cdist(list(cores[ids]), fuzz.token_set_ratio, cut), _cdist(list(squashed[ids]), fuzz.ratio, cut)
+        )
         comparisons += len(members) * len(members)
         i, j = np.nonzero(np.triu(m, k=1))
-        ids = np.asarray(members, dtype=np.int64)
         parts_lo.append(ids[i])
         parts_hi.append(ids[j])
         parts_pre.append(m[i, j])
@@ -258,9 +253,14 @@ def score_blocks(names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: flo
         empty = np.zeros(0, dtype=np.int64)
         return ScoredPairs(empty, empty.copy(), np.zeros(0), comparisons)
     n = len(names)
-    code, first = np.unique(np.concatenate(parts_lo) * n + np.concatenate(parts_hi), return_index=True)
-    lo, hi = code // n, code % n
-    pre_all = np.concatenate(parts_pre)[first]
+    # Deduplicate pairs found both in a large bucket and in small ones (their prefilter scores agree).
+    code = np.concatenate(parts_lo) * n + np.concatenate(parts_hi)
+    order = np.argsort(code)
+    code = code[order]
+    first = np.ones(len(code), dtype=bool)
+    first[1:] = code[1:] != code[:-1]
+    lo, hi = code[first] // n, code[first] % n
+    pre_all = np.concatenate(parts_pre)[order][first]
     final = _final_scores(names, cores, squashed, lo, hi, pre_all, cutoff)
     keep = final >= cutoff
     return ScoredPairs(lo[keep], hi[keep], final[keep], comparisons)
@@ -268,14 +268,14 @@ def score_blocks(names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: flo
 
 def _final_scores(
     names: Sequence[NormalisedName],
-    cores: list[str],
-    squashed: list[str],
+    cores: ObjectArray,
+    squashed: ObjectArray,
     lo: IntArray,
     hi: IntArray,
     pre: npt.NDArray[np.uint8],
     cutoff: float,
 ) -> FloatArray:
-    """Final scores of the pairs (exact for every pair scoring >= cutoff; an upper bound below it)."""
+    """Final scores of the pairs: exact for every pair scoring >= cutoff, 0 for the others."""
     similarity = (
         np.maximum.reduce(
             [
@@ -286,31 +286,63 @@ def _final_scores(
         )
         / 100
     )
-    # token_set == 100 with unequal cores: one token set holds the other; the subset rule decides.
+    # The subset rule needs designators on the larger side.
+    designated = np.fromiter(
+        (not DESIGNATORS.isdisjoint(n.tokens) for n in names), dtype=bool, count=len(names)
+    )
     is_subset = np.zeros(len(lo), dtype=bool)
-    for k in np.nonzero(pre >= 100)[0]:
+    for k in np.nonzero(designated[lo] | designated[hi])[0]:
         subset = subset_score(names[lo[k]].tokens, names[hi[k]].tokens)
         if subset:
             similarity[k] = max(similarity[k], subset)
             is_subset[k] = True
-    # "distinct" only matters where the pair can still pass and both names hold generic words.
-    generic = np.fromiter(
-        (not GENERIC_WORDS.isdisjoint(n.tokens) for n in names), dtype=bool, count=len(names)
-    )
-    for k in np.nonzero((similarity >= cutoff) & ~is_subset & generic[lo] & generic[hi])[0]:
+    # Penalties only lower a score: the rest is computed for the pairs still in reach of the cutoff.
+    reach = np.nonzero(similarity >= cutoff)[0]
+    lo, hi, similarity, is_subset = lo[reach], hi[reach], similarity[reach], is_subset[reach]
+    used = np.zeros(len(names), dtype=bool)
+    used[lo] = True
+    used[hi] = True
+    involved = np.nonzero(used)[0].tolist()
+    generic = _flags(names, involved, lambda n: not GENERIC_WORDS.isdisjoint(n.tokens))
+    # "distinct" only matters where both names hold generic words.
+    for k in np.nonzero(~is_subset & generic[lo] & generic[hi])[0]:
         similarity[k] = min(similarity[k], distinct_score(names[lo[k]].tokens, names[hi[k]].tokens))
-    legal = _ids([n.legal_form for n in names])
-    qualifier = _ids([n.qualifier for n in names])
-    numbers = _ids([numbers_of(n.tokens) or None for n in names])
-    modifiers = _ids([modifiers_of(n.tokens) or None for n in names])
+    legal = _ids(names, involved, lambda n: n.legal_form)
+    qualifier = _ids(names, involved, lambda n: n.qualifier)
+    numbers = _ids(
+        names, involved, lambda n: (numbers_of(n.tokens) or None) if _DIGIT_RE.search(n.key) else None
+    )
+    modifiers = _ids(
+        names, involved, lambda n: None if MODIFIER_WORDS.isdisjoint(n.tokens) else modifiers_of(n.tokens)
+    )
     penalty = (
         LEGAL_FORM_PENALTY * _disagree(legal, lo, hi)
         + QUALIFIER_PENALTY * _disagree(qualifier, lo, hi)
         + NUMBER_PENALTY * (numbers[lo] != numbers[hi])
         + MODIFIER_PENALTY * (modifiers[lo] != modifiers[hi])
     )
-    scores: FloatArray = np.round(np.clip(similarity - penalty, 0.0, 1.0), 6)
-    return scores
+    final = np.zeros(len(pre), dtype=np.float64)
+    final[reach] = np.round(np.clip(similarity - penalty, 0.0, 1.0), 6)
+    return final
+
+
+def _flags(
+    names: Sequence[NormalisedName], involved: list[int], test: Callable[[NormalisedName], bool]
+) -> npt.NDArray[np.bool_]:
+    flags = np.zeros(len(names), dtype=bool)
+    flags[involved] = [test(names[i]) for i in involved]
+    return flags
+
+
+def _ids(
+    names: Sequence[NormalisedName], involved: list[int], attribute: Callable[[NormalisedName], object]
+) -> IntArray:
+    """Small integer ids of an attribute (None -> -1), so penalties compare as arrays."""
+    table: dict[object, int] = {}
+    ids = np.full(len(names), -1, dtype=np.int64)
+    values = (attribute(names[i]) for i in involved)
+    ids[involved] = [-1 if v is None else table.setdefault(v, len(table)) for v in values]
+    return ids
 
 
 Scorer = Callable[..., Any]
@@ -326,13 +358,12 @@ def _cdist(strings: list[str], scorer: Scorer, cut: int) -> npt.NDArray[np.uint8
 
 
 def _cpdist(
-    strings: list[str], lo: IntArray, hi: IntArray, scorer: Scorer, cut: int, dtype: type = np.uint8
+    strings: ObjectArray, lo: IntArray, hi: IntArray, scorer: Scorer, cut: int, dtype: type = np.uint8
 ) -> npt.NDArray[np.generic]:
-    arr = np.asarray(strings, dtype=object)
     return np.asarray(
         process.cpdist(
-            list(arr[lo]),
-            list(arr[hi]),
+            strings[lo],
+            strings[hi],
             scorer=scorer,
             processor=None,
             score_cutoff=cut,
