@@ -1,13 +1,14 @@
 """Blocking: which distinct names are worth comparing (pure; never all pairs).
 
 An inverted index maps blocking keys to the names that carry them; only names sharing a key are
-compared. Keys: the two rarest informative tokens and any used by at most RARE_DF names ("t:"), the
-sorted token multiset ("s:"); for short keys (at most SHORT_KEY letters without spaces) the key and each of its one-letter
-deletions ("d:", SymSpell-style: "Murray LLC" and "Munray LLC" share "murayllc"; "SchummPLC" and
-"Schumm PLC" share "schummplc"); for longer one-word names the first and last five letters ("p:",
-"x:"), since a typo there leaves no other key. A bucket holding more than ``max_bucket`` names
-is skipped and counted: a key that common says nothing about identity. Acronyms are joined separately
-(``acronym_candidates``): a one-word name meets the multi-word names whose initials it spells.
+compared. Keys: the two rarest informative tokens and any used by at most RARE_DF names ("t:"); the
+sorted token multiset ("s:"); for short keys (at most SHORT_KEY letters without spaces) the key and
+each of its one-letter deletions ("d:", SymSpell-style: "Murray LLC" and "Munray LLC" share
+"murayllc"; "SchummPLC" and "Schumm PLC" share "schummplc"); for longer one-word names the first and
+last five letters ("p:", "x:"), since a typo there leaves no other key. A bucket holding more than
+``max_bucket`` names is skipped and counted: a key that common says nothing about identity. Acronyms
+are joined separately (``acronym_candidates``): a one-word name meets the multi-word names whose
+initials it spells.
 
 Invariants: pairs are (lo, hi) with lo < hi, unique, sorted; the result depends only on the names
 (and their order, which the pipeline fixes by sorting).
@@ -23,7 +24,7 @@ from itertools import chain
 import numpy as np
 import numpy.typing as npt
 
-from resolver.normalise import GENERIC_WORDS, NormalisedName
+from resolver.normalise import GENERIC_WORDS, NormalisedName, acronym_forms
 
 IntArray = npt.NDArray[np.int64]
 
@@ -138,24 +139,29 @@ def candidate_pairs(buckets: Iterable[Sequence[int]], n: int) -> tuple[IntArray,
 def acronym_candidates(
     names: Sequence[NormalisedName], *, max_bucket: int, attested: Iterable[tuple[str, str]] = ()
 ) -> list[tuple[int, int]]:
-    """Pairs (short, full): a one-word name whose key a multi-word name's acronym spells.
+    """Pairs (short, full): a one-word name ("IBM", "IBM Corp") whose word a multi-word name's acronym
+    spells.
 
-    A short key spelled by more than ``max_bucket`` full names only meets the full names an explicit
-    "(NHS)" or a source alias attests (``attested``: (acronym, full key) pairs), so short acronyms
+    A short word spelled by more than ``max_bucket`` full names only meets the full names an explicit
+    "(NHS)" or a source alias attests (``attested``: (acronym, full core) pairs), so short acronyms
     cannot fan out over unrelated bodies.
     """
     shorts: dict[str, list[int]] = {}
     for i, name in enumerate(names):
-        if len(name.tokens) == 1 and MIN_ACRONYM <= len(name.key) <= MAX_ACRONYM and name.key.isalnum():
-            shorts.setdefault(name.key, []).append(i)
+        if len(name.tokens) == 1:
+            word = name.tokens[0]
+            if MIN_ACRONYM <= len(word) <= MAX_ACRONYM and word.isalnum():
+                shorts.setdefault(word, []).append(i)
     fulls: dict[str, list[int]] = {}
     for i, name in enumerate(names):
-        if name.acronym and name.acronym in shorts and len(name.tokens) >= 2:
-            fulls.setdefault(name.acronym, []).append(i)
+        if len(name.tokens) >= 2:
+            for acronym in acronym_forms(name):
+                if acronym in shorts:
+                    fulls.setdefault(acronym, []).append(i)
     attested_keys = set(attested)
     pairs: list[tuple[int, int]] = []
     for acronym, full_ids in fulls.items():
         if len(full_ids) > max_bucket:
-            full_ids = [j for j in full_ids if (acronym, names[j].key) in attested_keys]
+            full_ids = [j for j in full_ids if (acronym, names[j].core) in attested_keys]
         pairs.extend((i, j) for i in shorts[acronym] for j in full_ids)
     return sorted(pairs)

@@ -93,9 +93,10 @@ _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "pt": ("pt", "perseroan terbatas"),
     "cic": ("cic", "community interest company"),
 }
-# Forms that also stand in front of the name ("AB Volvo", "A/S Torm", "OAO Gazprom", "PT Astra").
+# Forms that also stand in front of the name ("AB Volvo", "A/S Torm", "OAO Gazprom", "PT Astra"), or
+# are unambiguous enough to be taken there ("PLC Torphy").
 _PREFIX_FORMS = frozenset(
-    {"ab", "as", "aps", "oy", "oyj", "ao", "oao", "zao", "pao", "ooo", "pt", "sa", "ag"}
+    "ab as aps oy oyj ao oao zao pao ooo pt sa ag plc ltd llc inc gmbh llp".split()  # noqa: SIM905
 )
 
 _SUFFIX_TABLE: dict[tuple[str, ...], str] = {}
@@ -220,6 +221,16 @@ def initials(tokens: tuple[str, ...] | list[str]) -> str | None:
     return "".join(letters) if len(letters) >= 2 else None
 
 
+def acronym_forms(name: NormalisedName) -> tuple[str, ...]:
+    """The acronyms a name may go by: its acronym, and with a legal form that initial added too
+    ("British Broadcasting Corporation" -> "bb", "bbc")."""
+    if not name.acronym:
+        return ()
+    if name.legal_form and not name.acronym_explicit:
+        return (name.acronym, name.acronym + name.legal_form[0])
+    return (name.acronym,)
+
+
 def _split_legal_form(words: list[str]) -> tuple[list[str], str | None]:
     """Take one legal form off the end (longest match) or, failing that, the front; never empty the name."""
     if words and words[-1] in _FORM_LAST_WORDS:
@@ -286,18 +297,15 @@ def normalise_name(text: str) -> NormalisedName:
         if pair is not None:
             name, acronym = pair
             explicit = True
-    words = tokenise(name)
-    if len(words) > 1 and words[0] == "the":
-        words = words[1:]
-    words, legal_form = _split_legal_form(words)
-    if len(words) > 1 and words[0] == "the":  # "The X Ltd" and "Ltd The X" both lose the article
-        words = words[1:]
-    if legal_form and len(words) > 1 and words[-1] == "and":  # "Merrill Lynch & Co., Inc."
-        words = words[:-1]
+    words, legal_form = _settle(tokenise(name))
+    for _ in range(8):  # to a fixed point, so that the key normalises to itself
+        if len(" ".join(words)) > MAX_KEY_CHARS - 16:  # 16: room for the longest legal form
+            words = _cap_tokens(words, MAX_KEY_CHARS - 16)
+        again = _settle([*words, *legal_form.split()] if legal_form else words)
+        if again == (words, legal_form):
+            break
+        words, legal_form = again
     core = " ".join(words)
-    if len(core) > MAX_KEY_CHARS - 16:  # 16: room for the longest legal form
-        words = _cap_tokens(words, MAX_KEY_CHARS - 16)
-        core = " ".join(words)
     tokens = tuple(words)
     key = f"{core} {legal_form}" if legal_form and core else core
     if not explicit:
@@ -312,6 +320,24 @@ def normalise_name(text: str) -> NormalisedName:
         qualifier=qualifier,
         acronym_explicit=explicit,
     )
+
+
+def _settle(words: list[str]) -> tuple[list[str], str | None]:
+    """Drop leading articles and take off one legal form: (core words, canonical form or None)."""
+    words, form = _split_legal_form(_drop_articles(words))
+    if form:
+        words = _drop_articles(words)  # "Ltd The X"
+        if len(words) > 1 and words[-1] == "and":  # "Merrill Lynch & Co., Inc."
+            words = words[:-1]
+    return words, form
+
+
+def _drop_articles(words: list[str]) -> list[str]:
+    """Leading "the"s go, unless nothing else is left."""
+    start = 0
+    while start < len(words) - 1 and words[start] == "the":
+        start += 1
+    return words[start:] if start else words
 
 
 def _cap_tokens(words: list[str], limit: int) -> list[str]:

@@ -31,7 +31,7 @@ from resolver.canonical import (
 )
 from resolver.cluster import TIER_EXACT, TIER_MUST, TIER_SCORED, cluster
 from resolver.model import EntityRecord
-from resolver.normalise import NormalisedName, normalise_name
+from resolver.normalise import NormalisedName, acronym_forms, normalise_name
 from resolver.score import PairScore, anchor_score, score_blocks, score_pair
 from resolver.settings import MatchSettings
 
@@ -292,12 +292,14 @@ def _acronym_links(
     links: _Links,
 ) -> tuple[int, int]:
     """Add acronym links that carry evidence; return (candidates, accepted)."""
-    attested = {(u.acronym, u.key) for u in units if u.acronym_explicit and u.acronym}
+    attested = {(u.acronym, u.core) for u in units if u.acronym_explicit and u.acronym}
     for rec in recs:  # a source giving "NHS" and "National Health Service" for one body attests the pair
         if rec.aliases:
             forms = [cache[s] for s in (rec.name, *rec.aliases)]
-            shorts = {f.key for f in forms if len(f.tokens) == 1}
-            attested.update((f.acronym, f.key) for f in forms if f.acronym in shorts)
+            shorts = {f.tokens[0] for f in forms if len(f.tokens) == 1}
+            attested.update(
+                (a, f.core) for f in forms if len(f.tokens) > 1 for a in acronym_forms(f) if a in shorts
+            )
     relatives: dict[int, set[int]] = {}
     for a, b in cannot:
         relatives.setdefault(a, set()).add(b)
@@ -306,7 +308,7 @@ def _acronym_links(
     accepted = 0
     for short, full in pairs:
         s, f = units[short], units[full]
-        if (s.key, f.key) in attested:
+        if (s.tokens[0], f.core) in attested:
             evidence = "attested"
         elif s.qualifier is not None and s.qualifier == f.qualifier:
             evidence = "qualifier"
@@ -330,7 +332,9 @@ def _share_relative(a: Sequence[int], b: Sequence[int], relatives: Mapping[int, 
 
 def _compatible(a: NormalisedName, b: NormalisedName, floor: float) -> bool:
     """May two clusters with these anchors merge? Acronym of one another, or alike enough."""
-    if a.key and b.key and (a.key == b.acronym or b.key == a.acronym):
+    if (len(a.tokens) == 1 and a.tokens[0] in acronym_forms(b)) or (
+        len(b.tokens) == 1 and b.tokens[0] in acronym_forms(a)
+    ):
         return True
     return anchor_score(a, b) >= floor
 
@@ -425,20 +429,20 @@ def explain(a: str, b: str, settings: MatchSettings | None = None) -> Explanatio
     pair = score_pair(left, right)
     short, full = (left, right) if len(left.tokens) == 1 else (right, left)
     acronym = None
-    if short.key and full.acronym and short.key == full.acronym and len(full.tokens) >= 2:
+    if len(short.tokens) == 1 and short.tokens[0] in acronym_forms(full) and len(full.tokens) >= 2:
         acronym = "explicit" if full.acronym_explicit else "candidate"
     if not left.key or not right.key:
         decision, reason = "different", "a name normalises to nothing: it is never matched"
     elif acronym == "explicit":
-        decision, reason = "same", f"{short.key!r} is the acronym {full.display!r} states"
+        decision, reason = "same", f"{short.core!r} is the acronym {full.display!r} states"
     elif acronym == "candidate" and short.qualifier is not None and short.qualifier == full.qualifier:
-        decision, reason = "same", f"{short.key!r} spells the initials and both share the qualifier"
+        decision, reason = "same", f"{short.core!r} spells the initials and both share the qualifier"
     elif pair.score >= settings.threshold:
         decision, reason = "same", f"score {pair.score:.3f} >= threshold {settings.threshold}"
     elif acronym == "candidate":
         decision = "acronym candidate: needs evidence"
         reason = (
-            f"{short.key!r} spells the initials of {full.key!r}; accepted only with an explicit acronym, "
+            f"{short.core!r} spells the initials of {full.core!r}; accepted only with an explicit acronym, "
         )
         reason += "a source alias, a shared qualifier or a shared relative"
     else:

@@ -1,0 +1,184 @@
+"""resolve(): the seed cases, identifiers, constraints, evidence, stable ids, and real-data quality."""
+
+from __future__ import annotations
+
+import csv
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resolver.evaluate import evaluate
+from resolver.model import EntityRecord as R
+from resolver.pipeline import Resolution, explain, resolve
+from resolver.settings import MatchSettings
+from tests.conftest import shared_file
+
+SEED = {
+    "ls-nhs": "NHS, UK Health Agency",
+    "nhs": "NHS",
+    "the-nhs": "The N.H.S.",
+    "full": "National Health Service (NHS)",
+    "england": "NHS England",
+    "ukhsa": "UK Health Security Agency",
+    "platform": "NHS As A Platform",
+}
+
+
+def _seed(**kwargs: object) -> Resolution:
+    return resolve([R(k, v) for k, v in SEED.items()], **kwargs)  # type: ignore[arg-type]
+
+
+def _together(res: Resolution, *keys: str) -> bool:
+    return len({res.org_of[k] for k in keys}) == 1
+
+
+def test_seed_cases() -> None:
+    res = _seed(cannot_link=[("platform", "ls-nhs")])  # the seed's Hierarchy relationship
+    assert _together(res, "ls-nhs", "nhs", "the-nhs", "full")
+    nhs = res.org_of["nhs"]
+    assert all(res.org_of[k] != nhs for k in ("england", "ukhsa", "platform"))
+    org = next(o for o in res.organisations if o.id == nhs)
+    assert org.name == "National Health Service (NHS)"
+    assert {a.name for a in org.aliases} == {SEED[k] for k in ("ls-nhs", "nhs", "the-nhs", "full")}
+    assert {a.method for a in org.aliases if a.name == "National Health Service (NHS)"} == {"acronym"}
+
+
+def test_seed_holds_without_the_parent_fact() -> None:
+    res = _seed()
+    assert _together(res, "ls-nhs", "nhs", "the-nhs", "full")
+    assert len({res.org_of[k] for k in ("nhs", "england", "ukhsa", "platform")}) == 4
+
+
+def test_parent_and_child_never_merge() -> None:
+    res = resolve([R("p", "Acme Holdings Ltd"), R("c", "Acme Holdings Limited")], cannot_link=[("p", "c")])
+    assert res.org_of["p"] != res.org_of["c"]
+    assert res.stats.cannot_link_conflicts == 1
+
+
+def test_acronym_needs_evidence() -> None:
+    bare = resolve([R("a", "IBM"), R("b", "International Business Machines")])
+    assert bare.org_of["a"] != bare.org_of["b"]
+    alias = resolve(
+        [
+            R("a", "IBM"),
+            R("b", "International Business Machines Corp"),
+            R("c", "IBM Corp", aliases=("International Business Machines",)),
+        ]
+    )
+    assert alias.org_of["a"] == alias.org_of["b"] == alias.org_of["c"]
+    qualifier = resolve(
+        [
+            R("a", "BBC, Broadcasting company"),
+            R("b", "British Broadcasting Corporation, Broadcasting company"),
+        ]
+    )
+    assert qualifier.org_of["a"] == qualifier.org_of["b"]
+    relative = resolve(
+        [R("a", "DHSC"), R("b", "Department of Health and Social Care"), R("x", "NHS England")],
+        cannot_link=[("a", "x"), ("b", "x")],
+    )
+    assert relative.org_of["a"] == relative.org_of["b"] != relative.org_of["x"]
+
+
+def test_identifiers() -> None:
+    res = resolve(
+        [
+            R("1", "THE SURGERY", identifiers=("ods:A",)),
+            R("2", "THE SURGERY", identifiers=("ods:B",)),
+            R("3", "The Surgery", identifiers=("ods:A",)),
+            R("4", "Riverside Medical Practice", identifiers=("ods:B",)),
+        ]
+    )
+    assert res.org_of["1"] == res.org_of["3"] != res.org_of["2"]
+    assert res.org_of["2"] == res.org_of["4"]  # a shared identifier merges whatever the names
+    assert len({o.id for o in res.organisations}) == 2
+
+
+def test_existing_ids_are_kept_and_never_merged() -> None:
+    res = resolve(
+        [
+            R("1", "Acme Ltd", org_id="org-old1"),
+            R("2", "ACME LIMITED"),
+            R("3", "Acme Ltd.", org_id="org-old2"),
+        ]
+    )
+    assert res.org_of["1"] == "org-old1" and res.org_of["3"] == "org-old2"
+    assert res.org_of["2"] in {"org-old1", "org-old2"}
+
+
+def test_must_link_against_cannot_link_is_reported() -> None:
+    res = resolve([R("a", "Alpha"), R("b", "Omega")], must_link=[("a", "b")], cannot_link=[("a", "b")])
+    assert res.org_of["a"] != res.org_of["b"]
+    assert res.stats.must_link_conflicts == (("a", "b"),)
+    judged = resolve([R("a", "Alpha"), R("b", "Omega")], must_link=[("a", "b")])
+    assert judged.org_of["a"] == judged.org_of["b"]
+
+
+def test_names_and_aliases_all_appear() -> None:
+    records = [
+        R("1", "Walmart", aliases=("Wal-Mart Stores, Inc.", "Wal Mart")),
+        R("2", "WALMART"),
+        R("3", ""),
+    ]
+    res = resolve(records)
+    for rec in records:
+        org = next(o for o in res.organisations if o.id == res.org_of[rec.key])
+        assert {rec.name, *rec.aliases} <= {a.name for a in org.aliases}
+    assert res.stats.empty_names == 1
+    assert res.org_of["3"] not in {res.org_of["1"], res.org_of["2"]}
+
+
+def test_duplicate_keys_are_refused() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        resolve([R("1", "A"), R("1", "B")])
+
+
+def _dnb_records() -> list[R]:
+    with shared_file("dnb-company-variants/names.csv").open(encoding="utf-8") as f:
+        return [R(str(i), row["name"]) for i, row in enumerate(csv.DictReader(f))][:300]
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_same_input_same_ids_in_any_order(rnd: random.Random) -> None:
+    records = _dnb_records()
+    first = resolve(records)
+    shuffled = list(records)
+    rnd.shuffle(shuffled)
+    again = resolve(shuffled)
+    assert dict(again.org_of) == dict(first.org_of)
+    assert again.organisations == first.organisations
+
+
+def test_progress_adds_up() -> None:
+    seen: list[int] = []
+    resolve(_dnb_records(), progress=seen.append)
+    assert sum(seen) == 300
+
+
+@pytest.mark.parametrize(
+    "relative,name,truth,floor",
+    [
+        ("dnb-company-variants/names.csv", "name", "entity", 0.82),
+        ("uk-local-authorities/lookup_name_to_registry.csv", "la-name", "local-authority-code", 0.87),
+    ],
+)
+def test_quality_floor_on_development_data(relative: str, name: str, truth: str, floor: float) -> None:
+    """Regression guard: pairwise F1 measured when this was written, less a small margin."""
+    with shared_file(relative).open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    res = resolve([R(str(i), r[name]) for i, r in enumerate(rows)])
+    result = evaluate(
+        [r[name] for r in rows], [res.org_of[str(i)] for i in range(len(rows))], [r[truth] for r in rows]
+    )
+    assert result.pairwise.f1 >= floor
+    assert result.pairwise.precision >= 0.95
+
+
+def test_explain() -> None:
+    ex = explain("NHS", "National Health Service (NHS)")
+    assert (ex.decision, ex.acronym) == ("same", "explicit")
+    assert explain("NHS", "National Health Service").decision.startswith("acronym candidate")
+    assert explain("East Dorset", "West Dorset", MatchSettings()).decision == "different"

@@ -1,0 +1,88 @@
+"""Scoring: named features in [0, 1], the vectorised path agrees with the scalar reference."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resolver.block import block
+from resolver.normalise import normalise_name as n
+from resolver.score import FEATURES, anchor_score, score_blocks, score_pair
+from tests.conftest import shared_file
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("Schumm PLC", "SchummPLC"),
+        ("J.P. Morgan Chase & Co.", "JP Morgan Chase & Co"),
+        ("Aberdeen", "Aberdeen City Council"),
+        ("Bristol, City of", "City of Bristol"),
+        ("Tjwne, Johnston and Murray", "Towne, Johnston and Murray"),
+        ("Procter & Gamble", "Proctor and Gamble"),
+    ],
+)
+def test_same(a: str, b: str) -> None:
+    assert score_pair(n(a), n(b)).score >= 0.88
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("NHS", "NHS England"),
+        ("NHS", "NHS As A Platform"),
+        ("East Dorset District Council", "West Dorset District Council"),
+        ("London Borough of Brent", "London Borough of Ealing"),
+        ("South Ayrshire Council", "North Ayrshire Council"),
+        ("NHS Region 1", "NHS Region 2"),
+        ("Bartell Group", "Bartell LLC"),
+        ("Gaylord Inc", "Gaylord Ltd"),
+        ("ABN Amro Bank N.V.", "ABN Amro Holding N.V."),
+        ("", ""),
+    ],
+)
+def test_different(a: str, b: str) -> None:
+    assert score_pair(n(a), n(b)).score < 0.88
+
+
+def test_features_are_named_and_explain_the_penalty() -> None:
+    pair = score_pair(n("East Dorset District Council"), n("West Dorset District Council"))
+    assert [name for name, _ in pair.features] == list(FEATURES)
+    assert pair.feature("modifiers") == 0.0 and pair.feature("ratio") > 0.9
+
+
+def test_anchor_score_ignores_designators() -> None:
+    assert anchor_score(n("Derby City UA"), n("Derby City Council")) == 1.0
+    assert anchor_score(n("Durham"), n("Derby")) < 0.7
+
+
+text = st.text("abcdeghlmnorstu &.,-()0123", max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text, text)
+def test_symmetric_and_bounded(a: str, b: str) -> None:
+    ab, ba = score_pair(n(a), n(b)), score_pair(n(b), n(a))
+    assert ab == ba
+    assert 0.0 <= ab.score <= 1.0 and all(0.0 <= v <= 1.0 for _, v in ab.features)
+
+
+@pytest.mark.parametrize(
+    "relative,column",
+    [
+        ("uk-local-authorities/lookup_name_to_registry.csv", "la-name"),
+        ("dnb-company-variants/names.csv", "name"),
+    ],
+)
+def test_vectorised_path_matches_scalar(relative: str, column: str) -> None:
+    with shared_file(relative).open(encoding="utf-8") as f:
+        raw = [r[column] for r in csv.DictReader(f)]
+    names = sorted({n(x).key: n(x) for x in raw}.values(), key=lambda x: x.key)
+    scored = score_blocks(names, block(names, max_bucket=200), cutoff=0.8)
+    assert len(scored.lo) > 100
+    for lo, hi, s in zip(scored.lo.tolist(), scored.hi.tolist(), scored.score.tolist(), strict=True):
+        assert score_pair(names[lo], names[hi]).score == pytest.approx(s, abs=1e-5)
+        assert s >= 0.8
