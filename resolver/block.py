@@ -2,13 +2,13 @@
 
 An inverted index maps blocking keys to the names that carry them; only names sharing a key are
 compared. Keys: the two rarest informative tokens and any used by at most RARE_DF names ("t:"); the
-sorted token multiset ("s:"); for short keys (at most SHORT_KEY letters without spaces) the key and
-each of its one-letter deletions ("d:", SymSpell-style: "Murray LLC" and "Munray LLC" share
-"murayllc"; "SchummPLC" and "Schumm PLC" share "schummplc"); for longer one-word names the first and
-last five letters ("p:", "x:"), since a typo there leaves no other key. A bucket holding more than
-``max_bucket`` names is skipped and counted: a key that common says nothing about identity. Acronyms
-are joined separately (``acronym_candidates``): a one-word name meets the multi-word names whose
-initials it spells.
+sorted token multiset ("s:"); for short keys (at most SHORT_KEY letters without spaces, legal form
+included) the key and each of its one-letter deletions ("d:", SymSpell-style: "Murray LLC" and
+"Munray LLC" share "murayllc"; "SchummPLC" and "Schumm PLC" share "schummplc"); for longer one-word
+names the first and last five letters ("p:", "x:"), since a typo there leaves no other key. A bucket
+holding more than ``max_bucket`` names is skipped and counted: a key that common says nothing about
+identity. Acronyms are joined separately (``acronym_candidates``): a one-word name meets the
+multi-word names whose initials it spells.
 
 Invariants: pairs are (lo, hi) with lo < hi, unique, sorted; the result depends only on the names
 (and their order, which the pipeline fixes by sorting).
@@ -29,7 +29,7 @@ from resolver.normalise import GENERIC_WORDS, NormalisedName, acronym_forms
 IntArray = npt.NDArray[np.int64]
 
 RARE_TOKENS = 2  # a name is filed under its two rarest informative tokens, and under any
-RARE_DF = 20  # informative token used by at most this many names
+RARE_DF = 8  # informative token used by at most this many names
 AFFIX_LETTERS = 5
 SHORT_KEY = 12
 MIN_ACRONYM = 2
@@ -66,7 +66,7 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
     if 3 <= len(squashed) <= SHORT_KEY:
         keys.append("d:" + squashed)
         keys.extend({"d:" + squashed[:i] + squashed[i + 1 :] for i in range(len(squashed))})
-    elif len(tokens) == 1:
+    elif len(tokens) == 1:  # a long one-word name: a typo in its only word leaves no other key
         keys.append("p:" + squashed[:AFFIX_LETTERS])
         keys.append("x:" + tokens[0][-AFFIX_LETTERS:])
     return keys

@@ -117,7 +117,7 @@ def choose_display(candidates: Iterable[tuple[str, NormalisedName, int]]) -> tup
 def build_organisation(
     org_id: str,
     record_keys: Sequence[str],
-    identifiers: Iterable[str],
+    identifiers: Sequence[str],
     forms: Sequence[tuple[str, NormalisedName, int]],
     evidence: dict[str, tuple[str, float]],
 ) -> Organisation:
@@ -127,7 +127,7 @@ def build_organisation(
     """
     surface, norm = choose_display(forms)
     aliases = []
-    for form, form_norm, _ in sorted(forms, key=lambda f: f[0]):
+    for form, form_norm, _ in sorted(forms):  # surface forms are distinct: sorts by form
         found = evidence.get(form)
         if found is None:
             found = ("exact", 1.0) if form == surface else ("normalised", 1.0)
@@ -137,6 +137,6 @@ def build_organisation(
         name=norm.display or surface,
         norm_name=norm.key,
         record_keys=tuple(sorted(record_keys)),
-        identifiers=tuple(sorted(set(identifiers))),
+        identifiers=tuple(sorted(set(identifiers))) if identifiers else (),
         aliases=tuple(aliases),
     )

@@ -7,7 +7,7 @@ A link is refused when it would put in one cluster
 - two nodes whose exclusive tags clash: tags are "scheme:value" and two clusters clash when both hold a
   value of the same scheme but none in common (ods:A vs ods:B, two existing organisation ids);
 - or, for scored links between clusters that already have several members, when ``guard`` says the two
-  clusters' anchors (their most informative members, chosen by ``rank``) do not match: this stops
+  clusters' anchors (their members of smallest ``rank``, ties to the smaller node) do not match: this stops
   "Acme" joining "Acme Group" and "Acme Holdings" into one body through the generic word each adds.
 
 Invariant: the output is a partition of range(n) in which every cannot-link pair and every tag clash is
@@ -16,7 +16,7 @@ separated. A refused must-link (tier 0) is reported in ``conflicts``, never rais
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,9 +45,9 @@ def cluster(
     *,
     tier: Sequence[int] | npt.NDArray[np.int64] | None = None,
     cannot_link: Iterable[tuple[int, int]] = (),
-    tags: Sequence[Iterable[str] | None] | None = None,
+    tags: Mapping[int, Iterable[str]] | None = None,
     guard: Callable[[int, int], bool] | None = None,
-    rank: Sequence[tuple[object, ...]] | None = None,
+    rank: Sequence[int] | None = None,
 ) -> Clustering:
     """Cluster nodes 0..n-1 by links (lo[k], hi[k], score[k]) under the constraints above.
 
@@ -73,8 +73,8 @@ def cluster(
             forbidden.setdefault(b, set()).add(a)
     held: dict[int, dict[str, set[str]]] = {}  # root -> scheme -> values
     if tags is not None:
-        for i, node_tags in enumerate(tags):
-            for tag in node_tags or ():
+        for i, node_tags in tags.items():
+            for tag in node_tags:
                 scheme, _, value = tag.partition(":")
                 held.setdefault(i, {}).setdefault(scheme, set()).add(value)
 

@@ -176,22 +176,21 @@ def _resolve(
     unit_form: dict[str, str] = {}  # unit key -> its smallest surface form
     step = max(1, n // 20)
     for i, rec in enumerate(recs):
-        for j, surface in enumerate((rec.name, *rec.aliases)):
+        for j, surface in enumerate((rec.name, *rec.aliases) if rec.aliases else (rec.name,)):
             norm = cache.get(surface)
             if norm is None:
                 norm = cache[surface] = normalise_name(surface)
-            if j == 0:
+            if not j:
                 name_norm.append(norm)
             if not norm.key:
                 continue
-            ukey = norm.key + "\x1f" + (norm.qualifier or "")
+            ukey = norm.key if norm.qualifier is None else norm.key + "\x1f" + norm.qualifier
             members = unit_of_key.get(ukey)
             if members is None:
                 unit_of_key[ukey] = [i]
                 unit_form[ukey] = surface
-            else:
-                if members[-1] != i:
-                    members.append(i)
+            elif members[-1] != i:
+                members.append(i)
                 if surface < unit_form[ukey]:
                     unit_form[ukey] = surface
         if (i + 1) % step == 0:
@@ -221,17 +220,16 @@ def _resolve(
     cannot = [(index[a], index[b]) for a, b in cannot_link if a in index and b in index]
     candidates, accepted_acronyms = _acronym_links(recs, units, unit_records, cache, cannot, settings, links)
 
-    def rank(i: int) -> tuple[object, ...]:
-        norm = name_norm[i]
-        return (not norm.key, -len(norm.tokens), -len(norm.key), norm.key)
-
     def guard(a: int, b: int) -> bool:
         return _compatible(name_norm[a], name_norm[b], settings.threshold - GUARD_SLACK)
 
-    tags = [
-        (*r.identifiers, f"{ORG_SCHEME}:{r.org_id}") if r.org_id else (r.identifiers or None) for r in recs
-    ]
-    ranks = [rank(i) for i in range(n)]
+    # Anchors: the member with the most words, then the longest key (ties: the smaller record key).
+    ranks = [-(len(x.tokens) << 12 | min(len(x.key), 4095)) for x in name_norm]
+    tags = {
+        i: (*r.identifiers, f"{ORG_SCHEME}:{r.org_id}") if r.org_id else r.identifiers
+        for i, r in enumerate(recs)
+        if r.identifiers or r.org_id
+    }
     result = cluster(
         n,
         links.lo,
@@ -377,23 +375,27 @@ def _organisations(
             continue
         uses: dict[str, int] = {}
         evidence: dict[str, tuple[str, float]] = {}
+        identifiers: list[str] = []
         for i in members:
             rec = recs[i]
             org_of[rec.key] = org_id
-            uses[rec.name] = uses.get(rec.name, 0) + 1
+            name = rec.name
+            uses[name] = uses.get(name, 0) + 1
             via = joined.get(i)
             if rec.org_id == org_id:
                 via = ("existing", 1.0)
-            elif via is not None and via[0] == "normalised":
-                via = None
-            if via is not None and (rec.name not in evidence or evidence[rec.name][1] < via[1]):
-                evidence[rec.name] = via
-            for alias in rec.aliases:
-                uses[alias] = uses.get(alias, 0) + 1
-                evidence[alias] = ("existing" if rec.org_id == org_id else "source-alias", 1.0)
+            if via is not None and via[0] != "normalised":
+                known = evidence.get(name)
+                if known is None or known[1] < via[1]:
+                    evidence[name] = via
+            if rec.aliases:
+                for alias in rec.aliases:
+                    uses[alias] = uses.get(alias, 0) + 1
+                    evidence[alias] = ("existing" if rec.org_id == org_id else "source-alias", 1.0)
+            if rec.identifiers:
+                identifiers.extend(rec.identifiers)
         forms = [(s, cache[s], c) for s, c in uses.items()]
-        identifiers = [ident for i in members for ident in recs[i].identifiers]
-        keys = [recs[i].key for i in members]
+        keys = [recs[i].key for i in members]  # members ascend, and records are in key order
         organisations.append(build_organisation(org_id, keys, identifiers, forms, evidence))
     organisations.sort(key=lambda o: o.id)
     return tuple(organisations), org_of
@@ -402,19 +404,19 @@ def _organisations(
 def _cluster_ids(
     recs: Sequence[EntityRecord], members: Sequence[int], cache: Mapping[str, NormalisedName]
 ) -> ClusterIds:
-    first = recs[members[0]]
-    if len(members) == 1:
-        return ClusterIds(first.org_id, identity(cache[first.name].key, first.identifiers), first.key)
     existing = None
     smallest = None
     for i in members:
         rec = recs[i]
-        existing = existing or rec.org_id
-        ident = identity(cache[rec.name].key, rec.identifiers)
+        if rec.org_id and existing is None:
+            existing = rec.org_id
+        ident = (
+            identity(cache[rec.name].key, rec.identifiers) if rec.identifiers else cache[rec.name].key + "|"
+        )
         if smallest is None or ident < smallest:
             smallest = ident
     assert smallest is not None
-    return ClusterIds(existing, smallest, first.key)
+    return ClusterIds(existing, smallest, recs[members[0]].key)
 
 
 def explain(a: str, b: str, settings: MatchSettings | None = None) -> Explanation:

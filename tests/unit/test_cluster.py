@@ -50,7 +50,7 @@ def _run(
         [s for _, _, s, _ in links],
         tier=[t for _, _, _, t in links],
         cannot_link=cannot,
-        tags=tags,
+        tags=dict(enumerate(tags)),
     )
 
 
@@ -87,9 +87,9 @@ def test_cannot_link_beats_must_link_and_is_reported() -> None:
 
 
 def test_different_identifiers_of_one_scheme_never_merge() -> None:
-    result = cluster(2, [0], [1], [1.0], tags=[("ods:A",), ("ods:B",)])
+    result = cluster(2, [0], [1], [1.0], tags={0: ("ods:A",), 1: ("ods:B",)})
     assert result.labels == (0, 1)
-    merged = cluster(3, [0, 1], [2, 2], [1.0, 1.0], tags=[("ods:A",), ("lei:X",), None])
+    merged = cluster(3, [0, 1], [2, 2], [1.0, 1.0], tags={0: ("ods:A",), 1: ("lei:X",)})
     assert merged.labels == (0, 0, 0)
 
 
@@ -103,7 +103,7 @@ def test_guard_stops_chaining_through_a_shared_member() -> None:
         [0.95, 0.94],
         tier=[TIER_SCORED, TIER_SCORED],
         guard=lambda a, b: frozenset({a, b}) in anchors_match,
-        rank=[(1,), (0,), (0,)],
+        rank=[1, 0, 0],
     )
     assert result.labels == (0, 0, 2)
     assert result.guarded == (1,)
