@@ -71,8 +71,8 @@ def _word(rng: random.Random) -> str:
 def base_names(count: int, seed: int) -> list[str]:
     """``count`` distinct organisation names drawn from templates over pseudo-word vocabularies."""
     rng = random.Random(seed)
-    surnames = list({_word(rng).capitalize() for _ in range(60_000)})
-    places = list(
+    surnames = sorted({_word(rng).capitalize() for _ in range(60_000)})  # sorted: set order varies by run
+    places = sorted(
         {_word(rng).capitalize() + rng.choice(["", "ton", "field", "bury", "ford"]) for _ in range(20_000)}
     )
     legal = list(_LEGAL)

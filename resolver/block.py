@@ -31,6 +31,8 @@ IntArray = npt.NDArray[np.int64]
 RARE_TOKENS = 2  # a name is filed under its two rarest informative tokens, and under any
 RARE_DF = 8  # informative token used by at most this many names
 AFFIX_LETTERS = 5
+COMMON_MIN = 20
+COMMON_SHARE = 0.0005
 SHORT_KEY = 12
 MIN_ACRONYM = 2
 MAX_ACRONYM = 10
@@ -41,8 +43,16 @@ class Blocks:
     """Buckets of name indices (each 2..max_bucket long, ascending) and what was skipped."""
 
     buckets: tuple[list[int], ...]
+    common: frozenset[str]  # see common_words()
     keys: int  # distinct blocking keys seen
     oversized: int  # buckets skipped for holding more than max_bucket names
+
+
+def common_words(freq: Counter[str], units: int) -> frozenset[str]:
+    """Words used by at least COMMON_SHARE of the names (and COMMON_MIN of them): this corpus's
+    "university", "normal", "logistics". Shared, they cannot carry a match (score.distinct_score)."""
+    floor = max(COMMON_MIN, int(units * COMMON_SHARE))
+    return frozenset(t for t, f in freq.items() if f >= floor)
 
 
 def token_frequencies(names: Iterable[NormalisedName]) -> Counter[str]:
@@ -113,7 +123,7 @@ def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
         else:
             kept.append(members)
     kept.extend([a, b] for a, b in unique_pairs)
-    return Blocks(buckets=tuple(kept), keys=len(index), oversized=oversized)
+    return Blocks(tuple(kept), common_words(freq, len(names)), len(index), oversized)
 
 
 def candidate_pairs(buckets: Iterable[Sequence[int]], n: int) -> tuple[IntArray, IntArray]:

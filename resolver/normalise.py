@@ -135,6 +135,8 @@ _FORMAT_RE = re.compile(
     r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
 _SPACE_RE = re.compile(r"\s+")
+# Scripts written without spaces: kana, CJK ideographs, Hangul syllables.
+_NO_SPACES_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _PAREN_RE = re.compile(r"^(?P<head>.*?)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]\s*$")
 _DOTTED_RE = re.compile(r"\b(?:[a-z0-9]\.){2,}(?![a-z0-9])|\b(?:[a-z0-9]\.)+[a-z0-9]\b(?!\.)")
 _APOSTROPHE_RE = re.compile(r"['\u2019`]")
@@ -170,7 +172,7 @@ class NormalisedName:
     @property
     def core(self) -> str:
         """The key without its legal form."""
-        return " ".join(self.tokens)
+        return self.key[: -len(self.legal_form) - 1] if self.legal_form else self.key
 
 
 def clean_text(text: str) -> str:
@@ -190,6 +192,8 @@ def fold(text: str) -> str:
     """Casefold and transliterate to lower-case ASCII (no punctuation handling)."""
     text = text.casefold()
     if not text.isascii():
+        if _NO_SPACES_RE.search(text):  # one word per character, as anyascii spells each one
+            text = _NO_SPACES_RE.sub(r" \g<0> ", text)
         text = anyascii(text).lower()
     return text
 

@@ -210,7 +210,7 @@ def _resolve(
             links.add(members[0], other, 1.0, TIER_EXACT, "normalised")
 
     blocks = block(units, max_bucket=settings.max_bucket)
-    scored = score_blocks(units, blocks, cutoff=settings.threshold)
+    scored = score_blocks(units, blocks, cutoff=settings.threshold, common=blocks.common)
     pairs = zip(scored.lo.tolist(), scored.hi.tolist(), scored.score.tolist(), strict=True)
     for u, v, s in pairs:  # same key, one qualifier missing: "NHS" and "NHS, UK Health Agency"
         method = "normalised" if units[u].key == units[v].key else "fuzzy"

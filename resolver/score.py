@@ -9,7 +9,8 @@ score = min(max(ratio, token_sort, squashed, subset), distinct) - penalties, cli
   share, so shared generic words cannot carry a match ("London Borough of Brent" / "London Borough of
   Ealing", "South Ayrshire Council" / "North Ayrshire Council"); 1 when they share none;
 - penalties: different legal forms, different qualifiers, different numbers ("Region 1" / "Region 2"),
-  different compass words ("East Dorset" / "West Dorset").
+  different compass words ("East Dorset" / "West Dorset"), and any difference between short names
+  ("IESE" / "I-Tese": one letter in five is another acronym, not a typo).
 A missing legal form or qualifier on one side is no evidence either way.
 
 Inside blocks the same formula runs vectorised: rapidfuzz ``process.cdist`` on large buckets (one call
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from resolver.block import Blocks, IntArray, candidate_pairs
 from resolver.normalise import DESIGNATORS, GENERIC_WORDS, MODIFIER_WORDS, NormalisedName
@@ -39,6 +41,10 @@ LEGAL_FORM_PENALTY = 0.15
 QUALIFIER_PENALTY = 0.2
 NUMBER_PENALTY = 0.2
 MODIFIER_PENALTY = 0.2
+EXTRA_PENALTY = 0.2
+SHORT_PENALTY = 0.15
+SHORT_NAME = 5  # letters, spaces aside: names this short must match exactly
+DISTINCT_EDITS = 2  # distinctive parts this close are one name with a typo
 SUBSET_BASE = 0.96
 SUBSET_STEP = 0.02
 PREFILTER_SLACK = 0.05
@@ -57,6 +63,8 @@ FEATURES = (
     "qualifier",
     "numbers",
     "modifiers",
+    "short",
+    "extra",
 )
 
 
@@ -93,18 +101,27 @@ def distinctive(name: NormalisedName) -> str:
     return " ".join(kept) if kept else name.core
 
 
-def distinct_score(a: Sequence[str], b: Sequence[str]) -> float:
-    """Similarity of two token lists once the generic words they share are dropped (1.0 if none).
+def distinct_score(a: Sequence[str], b: Sequence[str], common: frozenset[str] = frozenset()) -> float:
+    """Similarity once the generic (or corpus-common) words both names share are dropped; 1.0 if they
+    share none, or if what is left differs by at most DISTINCT_EDITS letters (a typo, not another name).
 
     Example:
         >>> distinct_score(("london", "borough", "of", "brent"), ("london", "borough", "of", "ealing"))
-        0.571429
+        0.774194
+        >>> common = frozenset({"normal", "university"})
+        >>> distinct_score(("anhui", "normal", "university"), ("huaibei", "normal", "university"), common)
+        0.5
     """
-    shared = GENERIC_WORDS.intersection(a).intersection(b)
+    if Levenshtein.distance(" ".join(a), " ".join(b), score_cutoff=DISTINCT_EDITS) <= DISTINCT_EDITS:
+        return 1.0  # a typo apart as a whole: no shared word can be carrying the match
+    shared = set(a).intersection(b)
+    shared = shared & GENERIC_WORDS | shared & common if common else shared & GENERIC_WORDS
     if not shared:
         return 1.0
     ra = " ".join(t for t in a if t not in shared) or " ".join(a)
     rb = " ".join(t for t in b if t not in shared) or " ".join(b)
+    if Levenshtein.distance(ra, rb, score_cutoff=DISTINCT_EDITS) <= DISTINCT_EDITS:
+        return 1.0
     return round(_best(ra, rb), 6)
 
 
@@ -141,6 +158,24 @@ def subset_score(a: Sequence[str], b: Sequence[str]) -> float:
     return round(SUBSET_BASE - SUBSET_STEP * len(extra), 6)
 
 
+def extra_words(a: Sequence[str], b: Sequence[str]) -> float:
+    """0 when one name is the other plus a word that names something, 1 otherwise.
+
+    "NHS England", "Elbe-Nordsee", "Acme Group": a part or a parent of the shorter name's body, not
+    another spelling of it. Designators ("City Council") and words under four letters don't count: that
+    short, an extra word is as often a mangled "and" or "Inc" as a word.
+
+    Example:
+        >>> extra_words(("nhs",), ("nhs", "england")), extra_words(("aberdeen",), ("aberdeen", "city"))
+        (0.0, 1.0)
+    """
+    sa, sb = set(a) - _SUBSET_IGNORED, set(b) - _SUBSET_IGNORED
+    small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+    if not small or not small < big:
+        return 1.0
+    return 0.0 if any(len(t) >= 4 and t not in DESIGNATORS for t in big - small) else 1.0
+
+
 def _agreement(x: str | None, y: str | None) -> float:
     """1 equal, 0.5 one side missing, 0 both present and different."""
     if x == y:
@@ -148,13 +183,16 @@ def _agreement(x: str | None, y: str | None) -> float:
     return 0.5 if x is None or y is None else 0.0
 
 
-def score_pair(a: NormalisedName, b: NormalisedName) -> PairScore:
+def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = frozenset()) -> PairScore:
     """Score two normalised names (the scalar reference of the vectorised path).
+
+    ``common`` holds words frequent in the corpus at hand ("normal", "university" in ROR); like the
+    generic words, when both names share them they cannot carry a match.
 
     Example:
         >>> from resolver.normalise import normalise_name as n
         >>> score_pair(n("Schumm PLC"), n("SchummPLC")).score
-        0.947368
+        1.0
         >>> score_pair(n("NHS"), n("NHS England")).score < 0.5
         True
     """
@@ -165,21 +203,24 @@ def score_pair(a: NormalisedName, b: NormalisedName) -> PairScore:
     token_sort = fuzz.token_sort_ratio(ca, cb) / 100
     squashed = fuzz.ratio(squash(a.key), squash(b.key)) / 100
     subset = subset_score(a.tokens, b.tokens)
-    distinct = 1.0 if subset else distinct_score(a.tokens, b.tokens)
-    markers = _markers(a, b)
+    distinct = 1.0 if subset else distinct_score(a.tokens, b.tokens, common)
+    markers = (*_markers(a, b), extra_words(a.tokens, b.tokens))
     similarity = min(max(ratio, token_sort, squashed, subset), distinct)
     score = _combine(similarity, *markers)
     values = (ratio, token_sort, squashed, subset, distinct, *markers)
     return PairScore(round(score, 6), tuple((f, round(v, 6)) for f, v in zip(FEATURES, values, strict=True)))
 
 
-def _markers(a: NormalisedName, b: NormalisedName) -> tuple[float, float, float, float]:
-    """Agreement of legal forms, qualifiers, numbers and compass words (1, 0.5 one missing, 0 differ)."""
+def _markers(a: NormalisedName, b: NormalisedName) -> tuple[float, float, float, float, float]:
+    """Agreement of legal forms, qualifiers, numbers, compass words (1, 0.5 one missing, 0 differ) and
+    whether two short names are equal (designators and legal forms aside)."""
+    sa, sb = squash(distinctive(a)), squash(distinctive(b))
     return (
         _agreement(a.legal_form, b.legal_form),
         _agreement(a.qualifier, b.qualifier),
         1.0 if numbers_of(a.tokens) == numbers_of(b.tokens) else 0.0,
         1.0 if modifiers_of(a.tokens) == modifiers_of(b.tokens) else 0.0,
+        1.0 if sa == sb or min(len(sa), len(sb)) > SHORT_NAME else 0.0,
     )
 
 
@@ -191,15 +232,25 @@ def anchor_score(a: NormalisedName, b: NormalisedName) -> float:
     """
     if not a.key or not b.key:
         return 0.0
-    return _combine(_best(distinctive(a), distinctive(b)), *_markers(a, b))
+    return _combine(_best(distinctive(a), distinctive(b)), *_markers(a, b), 1.0)
 
 
-def _combine(similarity: float, legal: float, qualifier: float, numbers: float, modifiers: float) -> float:
+def _combine(
+    similarity: float,
+    legal: float,
+    qualifier: float,
+    numbers: float,
+    modifiers: float,
+    short: float,
+    extra: float,
+) -> float:
     penalty = (
         LEGAL_FORM_PENALTY * (legal == 0.0)
         + QUALIFIER_PENALTY * (qualifier == 0.0)
         + NUMBER_PENALTY * (numbers == 0.0)
         + MODIFIER_PENALTY * (modifiers == 0.0)
+        + SHORT_PENALTY * (short == 0.0)
+        + EXTRA_PENALTY * (extra == 0.0)
     )
     return min(1.0, max(0.0, similarity - penalty))
 
@@ -210,7 +261,9 @@ def _disagree(ids: IntArray, lo: IntArray, hi: IntArray) -> npt.NDArray[np.bool_
     return result
 
 
-def score_blocks(names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: float) -> ScoredPairs:
+def score_blocks(
+    names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: float, common: frozenset[str] = frozenset()
+) -> ScoredPairs:
     """Score every pair inside the buckets; keep those whose final score reaches ``cutoff``.
 
     The prefilter computes max(token_sort on cores, ratio on squashed keys), two of the three final
@@ -263,7 +316,7 @@ def score_blocks(names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: flo
     first[1:] = code[1:] != code[:-1]
     lo, hi = code[first] // n, code[first] % n
     pre_all = np.concatenate(parts_pre)[order][first]
-    final = _final_scores(names, cores, designated, lo, hi, pre_all, cutoff)
+    final = _final_scores(names, cores, squashed, designated, lo, hi, pre_all, cutoff, common)
     keep = final >= cutoff
     return ScoredPairs(lo[keep], hi[keep], final[keep], comparisons)
 
@@ -271,11 +324,13 @@ def score_blocks(names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: flo
 def _final_scores(
     names: Sequence[NormalisedName],
     cores: ObjectArray,
+    squashed: ObjectArray,
     designated: npt.NDArray[np.bool_],
     lo: IntArray,
     hi: IntArray,
     pre: FloatArray,
     cutoff: float,
+    common: frozenset[str],
 ) -> FloatArray:
     """Final scores of the pairs: exact for every pair scoring >= cutoff, 0 for the others."""
     similarity = np.maximum(pre, _cpdist(cores, lo, hi, fuzz.ratio)) / 100
@@ -293,27 +348,44 @@ def _final_scores(
     used[lo] = True
     used[hi] = True
     involved = np.nonzero(used)[0].tolist()
-    generic = _flags(names, involved, lambda n: not GENERIC_WORDS.isdisjoint(n.tokens))
-    # "distinct" only matters where both names hold generic words.
-    for k in np.nonzero(~is_subset & generic[lo] & generic[hi])[0]:
-        similarity[k] = min(similarity[k], distinct_score(names[lo[k]].tokens, names[hi[k]].tokens))
-    legal = _ids(names, involved, lambda n: n.legal_form)
-    qualifier = _ids(names, involved, lambda n: n.qualifier)
-    numbers = _ids(
-        names, involved, lambda n: (numbers_of(n.tokens) or None) if _DIGIT_RE.search(n.key) else None
-    )
-    modifiers = _ids(
-        names, involved, lambda n: None if MODIFIER_WORDS.isdisjoint(n.tokens) else modifiers_of(n.tokens)
-    )
+    short = np.full(len(names), "", dtype=object)  # squashed distinctive cores of the short names
+    short[involved] = [_short_form(names[i]) for i in involved]
+    stop = GENERIC_WORDS | common
+    generic = _flags(names, involved, lambda n: not stop.isdisjoint(n.tokens))
+    # "distinct" only matters where both names hold generic or common words.
+    typo = _cpdist(cores, lo, hi, Levenshtein.distance, DISTINCT_EDITS) <= DISTINCT_EDITS
+    for k in np.nonzero(~is_subset & ~typo & generic[lo] & generic[hi])[0]:
+        distinct = distinct_score(names[lo[k]].tokens, names[hi[k]].tokens, common)
+        similarity[k] = min(similarity[k], distinct)
+    legal, qualifier, numbers, modifiers = _attribute_ids(names, involved)
     penalty = (
         LEGAL_FORM_PENALTY * _disagree(legal, lo, hi)
         + QUALIFIER_PENALTY * _disagree(qualifier, lo, hi)
         + NUMBER_PENALTY * (numbers[lo] != numbers[hi])
         + MODIFIER_PENALTY * (modifiers[lo] != modifiers[hi])
+        + SHORT_PENALTY * (((short[lo] != "") | (short[hi] != "")) & (short[lo] != short[hi]))
+        + EXTRA_PENALTY * _extra_flags(names, involved, lo, hi)
     )
     final = np.zeros(len(pre), dtype=np.float64)
     final[reach] = np.round(np.clip(similarity - penalty, 0.0, 1.0), 6)
     return final
+
+
+def _extra_flags(
+    names: Sequence[NormalisedName], involved: list[int], lo: IntArray, hi: IntArray
+) -> npt.NDArray[np.bool_]:
+    """extra_words() == 0 per pair, tested only where the word counts differ (nesting needs that)."""
+    counts = np.zeros(len(names), dtype=np.int64)
+    counts[involved] = [len(set(names[i].tokens) - _SUBSET_IGNORED) for i in involved]
+    flags = np.zeros(len(lo), dtype=bool)
+    for k in np.nonzero(counts[lo] != counts[hi])[0]:
+        flags[k] = extra_words(names[lo[k]].tokens, names[hi[k]].tokens) == 0.0
+    return flags
+
+
+def _short_form(name: NormalisedName) -> str:
+    form = squash(distinctive(name))
+    return form if len(form) <= SHORT_NAME else ""
 
 
 def _flags(
@@ -324,15 +396,29 @@ def _flags(
     return flags
 
 
-def _ids(
-    names: Sequence[NormalisedName], involved: list[int], attribute: Callable[[NormalisedName], object]
-) -> IntArray:
-    """Small integer ids of an attribute (None -> -1), so penalties compare as arrays."""
-    table: dict[object, int] = {}
-    ids = np.full(len(names), -1, dtype=np.int64)
-    values = (attribute(names[i]) for i in involved)
-    ids[involved] = [-1 if v is None else table.setdefault(v, len(table)) for v in values]
-    return ids
+def _attribute_ids(
+    names: Sequence[NormalisedName], involved: list[int]
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Small integer ids of legal form, qualifier, numbers and compass words (None -> -1), so the
+    penalties compare as arrays."""
+    tables: tuple[dict[object, int], ...] = ({}, {}, {}, {})
+    columns: tuple[list[int], ...] = ([], [], [], [])
+    for i in involved:
+        n = names[i]
+        values = (
+            n.legal_form,
+            n.qualifier,
+            (numbers_of(n.tokens) or None) if _DIGIT_RE.search(n.key) else None,
+            None if MODIFIER_WORDS.isdisjoint(n.tokens) else modifiers_of(n.tokens),
+        )
+        for value, table, column in zip(values, tables, columns, strict=True):
+            column.append(-1 if value is None else table.setdefault(value, len(table)))
+    out = []
+    for column in columns:
+        ids = np.full(len(names), -1, dtype=np.int64)
+        ids[involved] = column
+        out.append(ids)
+    return out[0], out[1], out[2], out[3]
 
 
 Scorer = Callable[..., Any]
@@ -345,7 +431,17 @@ def _cdist(strings: list[str], scorer: Scorer) -> FloatArray:
     )
 
 
-def _cpdist(strings: ObjectArray, lo: IntArray, hi: IntArray, scorer: Scorer) -> FloatArray:
+def _cpdist(
+    strings: ObjectArray, lo: IntArray, hi: IntArray, scorer: Scorer, cutoff: float | None = None
+) -> FloatArray:
     return np.asarray(
-        process.cpdist(strings[lo], strings[hi], scorer=scorer, processor=None, dtype=np.float64, workers=-1)
+        process.cpdist(
+            strings[lo],
+            strings[hi],
+            scorer=scorer,
+            processor=None,
+            score_cutoff=cutoff,
+            dtype=np.float64,
+            workers=-1,
+        )
     )

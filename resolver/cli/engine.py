@@ -281,6 +281,13 @@ def cluster_command(input_path: str, output: str, name_column: str, threshold: f
     metavar="COL=VALUE",
     help="Keep only rows whose COL equals VALUE (repeatable), e.g. is_identifier_alias=False.",
 )
+@click.option(
+    "--exclude",
+    "exclusions",
+    multiple=True,
+    metavar="COL=VALUE",
+    help="Drop rows whose COL equals VALUE (repeatable), e.g. name_types=acronym.",
+)
 @click.option("--worst", default=5, show_default=True, help="How many false merges and splits to list.")
 @threshold_option
 @format_option("table")
@@ -289,6 +296,7 @@ def eval_command(
     truth_column: str,
     name_column: str,
     filters: tuple[str, ...],
+    exclusions: tuple[str, ...],
     worst: int,
     threshold: float | None,
     fmt: str,
@@ -308,11 +316,12 @@ def eval_command(
     columns, rows = read_rows(input_path)
     if truth_column not in columns:
         raise SourceError(f"no column {truth_column!r}; found {', '.join(columns)}", path=input_path)
-    for f in filters:
-        column, sep, value = f.partition("=")
-        if not sep or column not in columns:
-            raise click.BadParameter(f"{f!r}: expected COL=VALUE with COL one of {', '.join(columns)}")
-        rows = [r for r in rows if r.values.get(column) == value]
+    for keep, given in ((True, filters), (False, exclusions)):
+        for f in given:
+            column, sep, value = f.partition("=")
+            if not sep or column not in columns:
+                raise click.BadParameter(f"{f!r}: expected COL=VALUE with COL one of {', '.join(columns)}")
+            rows = [r for r in rows if (r.values.get(column) == value) == keep]
     records, _ = _records(rows, columns, name_column, input_path)
     by_key = {r.key: r for r in records}
     resolution = _resolve_with_progress(records, settings)

@@ -134,6 +134,23 @@ def test_eval_on_development_data() -> None:
     assert "pairwise_f1" in table.stdout and "Worst false splits" in table.stdout
 
 
+def test_eval_where_and_exclude(tmp_path: Path) -> None:
+    src = tmp_path / "truth.csv"
+    src.write_text("name,org,kind\nAcme Ltd,1,label\nACME LIMITED,1,label\nAL,1,acronym\n", encoding="utf-8")
+    doc = json.loads(
+        _run(
+            "eval", str(src), "--truth-column", "org", "--exclude", "kind=acronym", "--format", "json"
+        ).stdout
+    )
+    assert (doc["items"], doc["pairwise_f1"]) == (2, 1.0)
+    doc = json.loads(
+        _run("eval", str(src), "--truth-column", "org", "--where", "kind=acronym", "--format", "json").stdout
+    )
+    assert doc["items"] == 1
+    bad = CliRunner().invoke(cli, ["eval", str(src), "--truth-column", "org", "--exclude", "nope"])
+    assert bad.exit_code == 2 and "COL=VALUE" in bad.output
+
+
 def test_explain_table_and_json() -> None:
     table = _run("explain", "NHS", "National Health Service (NHS)")
     assert table.exit_code == 0 and "same" in table.stdout and "national health service" in table.stdout

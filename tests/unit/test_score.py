@@ -41,6 +41,8 @@ def test_same(a: str, b: str) -> None:
         ("Bartell Group", "Bartell LLC"),
         ("Gaylord Inc", "Gaylord Ltd"),
         ("ABN Amro Bank N.V.", "ABN Amro Holding N.V."),
+        ("IESE", "I-Tésé"),
+        ("Wasserstrassen- und Schifffahrtsamt Elbe", "Wasserstrassen- und Schifffahrtsamt Elbe-Nordsee"),
         ("", ""),
     ],
 )
@@ -52,6 +54,14 @@ def test_features_are_named_and_explain_the_penalty() -> None:
     pair = score_pair(n("East Dorset District Council"), n("West Dorset District Council"))
     assert [name for name, _ in pair.features] == list(FEATURES)
     assert pair.feature("modifiers") == 0.0 and pair.feature("ratio") > 0.9
+
+
+def test_words_common_in_the_corpus_cannot_carry_a_match() -> None:
+    a, b = n("Anhui Normal University"), n("Huaibei Normal University")
+    assert score_pair(a, b, frozenset({"normal", "university"})).score < score_pair(a, b).score
+    assert score_pair(a, b, frozenset({"normal", "university"})).score < 0.6
+    typo = (n("Harlow Logistics Ltd"), n("Harlaw Logistics Ltd"))
+    assert score_pair(*typo, frozenset({"logistics"})).score >= 0.88  # a typo in the distinctive word
 
 
 def test_anchor_score_ignores_designators() -> None:
