@@ -16,7 +16,7 @@ Invariants: pairs are (lo, hi) with lo < hi, unique, sorted; the result depends 
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -65,7 +65,7 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
     if not name.key:
         return []
     tokens = name.tokens
-    rare = [(freq.get(t, 0), t) for t in tokens if t not in GENERIC_WORDS]
+    rare = [(freq.get(t, 0), t) for t in dict.fromkeys(tokens) if t not in GENERIC_WORDS]
     if len(rare) > RARE_TOKENS:
         rare.sort()
     keys = [
@@ -92,14 +92,10 @@ def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
         ([0, 1],)
     """
     freq = token_frequencies(names)
-    index: dict[str, list[int]] = {}
+    index: defaultdict[str, list[int]] = defaultdict(list)
     for i, name in enumerate(names):
-        for k in blocking_keys(name, freq, max_bucket):
-            bucket = index.get(k)
-            if bucket is None:
-                index[k] = [i]
-            elif bucket[-1] != i:
-                bucket.append(i)
+        for k in blocking_keys(name, freq, max_bucket):  # keys of one name are distinct
+            index[k].append(i)
     buckets = []
     oversized = 0
     seen: set[tuple[int, ...]] = set()
@@ -164,8 +160,8 @@ def acronym_candidates(
                 shorts.setdefault(word, []).append(i)
     fulls: dict[str, list[int]] = {}
     for i, name in enumerate(names):
-        if len(name.tokens) >= 2:
-            for acronym in acronym_forms(name):
+        if name.acronym is not None and len(name.tokens) >= 2:
+            for acronym in acronym_forms(name) if name.legal_form else (name.acronym,):
                 if acronym in shorts:
                     fulls.setdefault(acronym, []).append(i)
     attested_keys = set(attested)
