@@ -31,7 +31,22 @@ ACRONYM_STOPWORDS = frozenset({"of", "and", "for", "the"})
 # subset rule). Generic words are designators plus business-type words ("Group", "Holdings",
 # "Services"): shared generic words never carry a match (score.py's "distinct" feature) and never make
 # a blocking key. "Acme Group" is not taken for "Acme Ltd": a group is often the parent of the company.
-DESIGNATORS = frozenset("council city borough district county metropolitan unitary authority ua".split())  # noqa: SIM905
+DESIGNATORS = frozenset(
+    """
+    council city borough district county metropolitan unitary authority ua londonborough royalborough
+    metropolitanborough countyborough cityandcounty
+    """.split()  # noqa: SIM905
+)
+# Designator phrases read as one word ("London Borough of Brent" is Brent with a designator).
+_ABBREVIATIONS = {"boro": "borough"}
+_PHRASES: dict[tuple[str, ...], str] = {
+    ("london", "borough"): "londonborough",
+    ("royal", "borough"): "royalborough",
+    ("metropolitan", "borough"): "metropolitanborough",
+    ("county", "borough"): "countyborough",
+    ("city", "and", "county"): "cityandcounty",
+}
+_PHRASE_STARTS = frozenset(k[0] for k in _PHRASES) | frozenset(_ABBREVIATIONS)
 GENERIC_WORDS = DESIGNATORS | frozenset(
     """
     group holding holdings international global worldwide services service solutions systems
@@ -214,6 +229,23 @@ def tokenise(text: str) -> list[str]:
     return words
 
 
+def _join_phrases(words: list[str]) -> list[str]:
+    words = [_ABBREVIATIONS.get(w, w) for w in words]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in (3, 2):
+            joined = _PHRASES.get(tuple(words[i : i + size]))
+            if joined is not None:
+                out.append(joined)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 def _join_single_letters(words: list[str]) -> list[str]:
     out: list[str] = []
     run: list[str] = []
@@ -315,7 +347,10 @@ def normalise_name(text: str) -> NormalisedName:
         if pair is not None:
             name, acronym = pair
             explicit = True
-    words, legal_form = _settle(tokenise(name))
+    words = tokenise(name)
+    if not _PHRASE_STARTS.isdisjoint(words):
+        words = _join_phrases(words)
+    words, legal_form = _settle(words)
     core = " ".join(words)
     # To a fixed point, so that the key normalises to itself; a name with no legal form, no leading
     # article and a short core is one already.

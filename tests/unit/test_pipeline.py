@@ -162,7 +162,7 @@ def test_progress_adds_up() -> None:
     "relative,name,truth,floor",
     [
         ("dnb-company-variants/names.csv", "name", "entity", 0.82),
-        ("uk-local-authorities/lookup_name_to_registry.csv", "la-name", "local-authority-code", 0.87),
+        ("uk-local-authorities/lookup_name_to_registry.csv", "la-name", "local-authority-code", 0.92),
     ],
 )
 def test_quality_floor_on_development_data(relative: str, name: str, truth: str, floor: float) -> None:
