@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any
 
 import click
@@ -186,6 +186,23 @@ def _records(
     return records, rejects
 
 
+def _existing_ids(path: str, name_column: str) -> dict[str, str]:
+    """name -> cluster_id from an earlier `cluster` output; names given two ids there are left out."""
+    columns, rows = read_rows(path)
+    missing = [c for c in (name_column, "cluster_id") if c not in columns]
+    if missing:
+        raise SourceError(f"no column {', '.join(map(repr, missing))}; found {', '.join(columns)}", path=path)
+    ids: dict[str, set[str]] = {}
+    for row in rows:
+        name, org = row.values.get(name_column, ""), row.values.get("cluster_id", "")
+        if not row.error and name and org:
+            ids.setdefault(name, set()).add(org)
+    ambiguous = sum(1 for v in ids.values() if len(v) > 1)
+    if ambiguous:
+        click.echo(f"{path}: {ambiguous} names carry several cluster ids there; they get new ones", err=True)
+    return {name: next(iter(v)) for name, v in ids.items() if len(v) == 1}
+
+
 def _resolve_with_progress(records: list[EntityRecord], settings: MatchSettings) -> Resolution:
     show = sys.stderr.isatty() or len(records) >= LARGE_INPUT
     bar: AbstractContextManager[Any] = (
@@ -227,22 +244,35 @@ name_option = click.option(
     help="CSV to write [stdout].",
 )
 @name_option
+@click.option(
+    "--ids",
+    "ids_path",
+    type=click.Path(dir_okay=False),
+    help="An earlier output of this command: a name found there keeps its cluster_id.",
+)
 @threshold_option
-def cluster_command(input_path: str, output: str, name_column: str, threshold: float | None) -> None:
+def cluster_command(
+    input_path: str, output: str, name_column: str, ids_path: str | None, threshold: float | None
+) -> None:
     """Resolve the names in INPUT into organisations; write every row plus cluster_id, canonical_name.
 
     INPUT is CSV with a header row or JSON lines (".gz" is read too; "-" is stdin). Rows come out in
     input order. A row with an unusable name is reported on stderr with its line and written with an
-    empty cluster_id; the exit code is then 1.
+    empty cluster_id; the exit code is then 1. Ids are deterministic (the same input gives the same
+    ids); with --ids, names already clustered keep their ids and two of those ids never merge.
 
     \b
     Example:
       resolver cluster names.csv -o clustered.csv
       resolver cluster orgs.jsonl --name-column org_name --threshold 0.9
+      resolver cluster more-names.csv --ids clustered.csv -o clustered-2.csv
     """
     settings = _settings(threshold)
     columns, rows = read_rows(input_path)
     records, rejects = _records(rows, columns, name_column, input_path)
+    if ids_path is not None:
+        known = _existing_ids(ids_path, name_column)
+        records = [replace(r, org_id=known.get(r.name)) for r in records]
     resolution = _resolve_with_progress(records, settings)
     names = {o.id: o.name for o in resolution.organisations}
     out_columns = [*columns, *(c for c in ("cluster_id", "canonical_name") if c not in columns)]

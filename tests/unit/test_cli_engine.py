@@ -106,6 +106,22 @@ def test_empty_file_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "empty file" in result.output
 
 
+def test_cluster_keeps_earlier_ids(tmp_path: Path) -> None:
+    first = tmp_path / "first.csv"
+    first.write_text("name\nAcme Widgets Ltd\nZenith Ltd\n", encoding="utf-8")
+    earlier = tmp_path / "earlier.csv"
+    assert _run("cluster", str(first), "-o", str(earlier)).exit_code == 0
+    old = {r["name"]: r["cluster_id"] for r in _rows(earlier.read_text(encoding="utf-8"))}
+    more = tmp_path / "more.csv"
+    more.write_text("name\nACME WIDGETS LIMITED\nZenith Ltd\nAcme Widgets Ltd\n", encoding="utf-8")
+    rows = _rows(_run("cluster", str(more), "--ids", str(earlier)).stdout)
+    assert rows[0]["cluster_id"] == rows[2]["cluster_id"] == old["Acme Widgets Ltd"]
+    assert rows[1]["cluster_id"] == old["Zenith Ltd"]
+    assert _rows(_run("cluster", str(more)).stdout) == _rows(
+        _run("cluster", str(more)).stdout
+    )  # deterministic
+
+
 def test_cluster_reads_stdin() -> None:
     result = _run("cluster", "-", stdin=b"name\nZenith Ltd\nZenith Limited\n")
     rows = _rows(result.stdout)
