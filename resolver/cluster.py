@@ -35,6 +35,7 @@ class Clustering:
     accepted: tuple[int, ...]  # links that merged two clusters
     conflicts: tuple[int, ...]  # links refused by a cannot-link or a tag clash
     guarded: tuple[int, ...]  # scored links refused by the chaining guard
+    group_conflicts: int = 0  # group members a constraint kept out of their group's cluster
 
 
 def cluster(
@@ -48,8 +49,12 @@ def cluster(
     tags: Mapping[int, Iterable[str]] | None = None,
     guard: Callable[[int, int], bool] | None = None,
     rank: Sequence[int] | None = None,
+    groups: Iterable[Sequence[int]] = (),
 ) -> Clustering:
     """Cluster nodes 0..n-1 by links (lo[k], hi[k], score[k]) under the constraints above.
+
+    ``groups`` are tier-1 links in bulk: each group's members are joined to its first member, after the
+    must-links and before the scored links (records sharing a normalised name, without a link each).
 
     Example:
         >>> c = cluster(3, [0, 1], [1, 2], [0.9, 0.95], cannot_link=[(0, 2)])
@@ -100,24 +105,20 @@ def cluster(
                     return True
         return False
 
-    accepted: list[int] = []
-    conflicts: list[int] = []
-    guarded: list[int] = []
-    for k in order.tolist():
-        ra, rb = find(int(lo_a[k])), find(int(hi_a[k]))
+    def attempt(a: int, b: int, scored: bool) -> int:
+        """0 merged, 1 already together, 2 refused by a constraint, 3 refused by the guard."""
+        ra, rb = find(a), find(b)
         if ra == rb:
-            continue
+            return 1
         if forbids(ra, rb):
-            conflicts.append(k)
-            continue
+            return 2
         if (
-            guard is not None
-            and tier_a[k] == TIER_SCORED
+            scored
+            and guard is not None
             and (size[ra] > 1 or size[rb] > 1)
             and not guard(anchor[ra], anchor[rb])
         ):
-            guarded.append(k)
-            continue
+            return 3
         if size[ra] < size[rb]:
             ra, rb = rb, ra
         parent[rb] = ra
@@ -125,13 +126,37 @@ def cluster(
         if rank is not None and rank[anchor[rb]] < rank[anchor[ra]]:
             anchor[ra] = anchor[rb]
         _merge_constraints(forbidden, held, ra, rb)
-        accepted.append(k)
+        return 0
+
+    accepted: list[int] = []
+    conflicts: list[int] = []
+    guarded: list[int] = []
+    group_conflicts = 0
+    lo_l, hi_l, tier_l = lo_a.tolist(), hi_a.tolist(), tier_a.tolist()
+    ordered = order.tolist()
+    musts = sum(1 for k in ordered if tier_l[k] == TIER_MUST)
+    for position, k in enumerate(ordered):
+        if position == musts:  # groups come after the must-links, before every other link
+            for members in groups:
+                first = members[0]
+                group_conflicts += sum(attempt(first, other, False) == 2 for other in members[1:])
+        outcome = attempt(lo_l[k], hi_l[k], tier_l[k] == TIER_SCORED)
+        if outcome == 0:
+            accepted.append(k)
+        elif outcome == 2:
+            conflicts.append(k)
+        elif outcome == 3:
+            guarded.append(k)
+    if musts == len(ordered):
+        for members in groups:
+            first = members[0]
+            group_conflicts += sum(attempt(first, other, False) == 2 for other in members[1:])
 
     smallest: dict[int, int] = {}
     labels = []
     for i in range(n):
         labels.append(smallest.setdefault(find(i), i))
-    return Clustering(tuple(labels), tuple(accepted), tuple(conflicts), tuple(guarded))
+    return Clustering(tuple(labels), tuple(accepted), tuple(conflicts), tuple(guarded), group_conflicts)
 
 
 def _merge_constraints(

@@ -29,7 +29,7 @@ from resolver.canonical import (
     build_organisation,
     identity,
 )
-from resolver.cluster import TIER_EXACT, TIER_MUST, TIER_SCORED, cluster
+from resolver.cluster import TIER_MUST, TIER_SCORED, cluster
 from resolver.model import EntityRecord
 from resolver.normalise import NormalisedName, acronym_forms, normalise_name
 from resolver.score import PairScore, anchor_score, score_blocks, score_pair
@@ -205,9 +205,6 @@ def _resolve(
     for a, b in sorted(must_link):
         if a in index and b in index and a != b:
             links.add(index[a], index[b], 1.0, TIER_MUST, "judgement")
-    for members in unit_records:
-        for other in members[1:]:
-            links.add(members[0], other, 1.0, TIER_EXACT, "normalised")
 
     blocks = block(units, max_bucket=settings.max_bucket)
     scored = score_blocks(units, blocks, cutoff=settings.threshold, common=blocks.common)
@@ -240,6 +237,7 @@ def _resolve(
         tags=tags,
         guard=guard,
         rank=ranks,
+        groups=[members for members in unit_records if len(members) > 1],
     )
     organisations, org_of = _organisations(recs, result.labels, result.accepted, links, cache)
     report(n)
@@ -256,7 +254,7 @@ def _resolve(
         acronym_accepted=accepted_acronyms,
         merges=len(result.accepted),
         guard_rejections=len(result.guarded),
-        cannot_link_conflicts=len(result.conflicts),
+        cannot_link_conflicts=len(result.conflicts) + result.group_conflicts,
         must_link_conflicts=tuple(
             sorted(
                 (recs[links.lo[k]].key, recs[links.hi[k]].key)

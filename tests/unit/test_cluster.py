@@ -34,7 +34,8 @@ def problems(
     ods = st.sampled_from(["", "ods:A", "ods:B", "ods:C"])
     lei = st.sampled_from(["", "lei:X", "lei:Y"])
     tags = draw(st.lists(st.tuples(ods, lei), min_size=n, max_size=n))
-    return n, links, cannot, [tuple(t for t in pair if t) for pair in tags]
+    groups = draw(st.lists(st.lists(node, min_size=2, max_size=4, unique=True), max_size=3)) if n > 1 else []
+    return n, links, cannot, [tuple(t for t in pair if t) for pair in tags], groups
 
 
 def _run(
@@ -42,6 +43,7 @@ def _run(
     links: list[tuple[int, int, float, int]],
     cannot: list[tuple[int, int]],
     tags: list[tuple[str, ...]],
+    groups: list[list[int]] | tuple[()] = (),
 ):
     return cluster(
         n,
@@ -51,14 +53,15 @@ def _run(
         tier=[t for _, _, _, t in links],
         cannot_link=cannot,
         tags=dict(enumerate(tags)),
+        groups=groups,
     )
 
 
 @settings(max_examples=500, deadline=None)
 @given(problems(), st.randoms(use_true_random=False))
 def test_partition_constraints_and_order(problem, rnd: random.Random) -> None:
-    n, links, cannot, tags = problem
-    result = _run(n, links, cannot, tags)
+    n, links, cannot, tags, groups = problem
+    result = _run(n, links, cannot, tags, groups)
     labels = result.labels
     # a partition of range(n), each label the smallest member of its cluster
     assert len(labels) == n
@@ -77,7 +80,12 @@ def test_partition_constraints_and_order(problem, rnd: random.Random) -> None:
     shuffled = list(links)
     rnd.shuffle(shuffled)
     flipped = [(b, a, s, t) for a, b, s, t in shuffled]
-    assert _run(n, flipped, list(reversed(cannot)), tags).labels == labels
+    assert _run(n, flipped, list(reversed(cannot)), tags, groups).labels == labels
+
+
+def test_groups_join_unless_constrained() -> None:
+    result = cluster(4, [], [], [], groups=[[0, 1, 2]], cannot_link=[(0, 2)])
+    assert result.labels == (0, 0, 2, 3) and result.group_conflicts == 1
 
 
 def test_cannot_link_beats_must_link_and_is_reported() -> None:
