@@ -8,8 +8,9 @@ Pure (no I/O, no database). The steps:
    (which also ties a record to its own aliases), tier 2 unit pairs that score >= threshold inside blocks,
    and acronym pairs that carry evidence: an explicit "(NHS)" or a source alias pairing the two forms,
    a shared qualifier, or a shared relative (both sides cannot-linked to the same record);
-4. union-find with cannot-links: ``cannot_link`` pairs, different ``org_id``s and different identifiers
-   of one scheme never share a cluster; must-links they refuse are reported in ``stats``;
+4. union-find with cannot-links: ``cannot_link`` pairs, different ``org_id``s, different identifiers
+   of one scheme and different qualifiers never share a cluster; must-links they refuse are reported
+   in ``stats``;
 5. canonical ids, display names and alias evidence.
 """
 
@@ -50,6 +51,7 @@ __all__ = [
 GUARD_SLACK = 0.1  # two clusters' anchors must score >= threshold - slack to merge
 ACRONYM_SCORES = {"attested": 0.97, "qualifier": 0.93, "relative": 0.9}
 ORG_SCHEME = "\x00org"  # tag scheme of existing organisation ids: two different ones never merge
+QUALIFIER_SCHEME = "\x00qualifier"  # likewise for two different LittleSis-style qualifiers
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,10 +224,16 @@ def _resolve(
 
     # Anchors: the member with the most words, then the longest key (ties: the smaller record key).
     ranks = [-(len(x.tokens) << 12 | min(len(x.key), 4095)) for x in name_norm]
+    # Exclusive tags: identifiers, existing org ids, and qualifiers ("Apple, Fruit company" and "Apple,
+    # Technology company" are LittleSis homonyms told apart; they never meet, not even through "Apple").
     tags = {
-        i: (*r.identifiers, f"{ORG_SCHEME}:{r.org_id}") if r.org_id else r.identifiers
+        i: (
+            *r.identifiers,
+            *((f"{ORG_SCHEME}:{r.org_id}",) if r.org_id else ()),
+            *((f"{QUALIFIER_SCHEME}:{name_norm[i].qualifier}",) if name_norm[i].qualifier else ()),
+        )
         for i, r in enumerate(recs)
-        if r.identifiers or r.org_id
+        if r.identifiers or r.org_id or name_norm[i].qualifier
     }
     result = cluster(
         n,

@@ -82,6 +82,11 @@ def test_acronym_needs_evidence() -> None:
     assert relative.org_of["a"] == relative.org_of["b"] != relative.org_of["x"]
 
 
+def test_different_qualifiers_do_not_meet_through_a_bare_name() -> None:
+    res = resolve([R("a", "Apple, Fruit company"), R("b", "Apple"), R("c", "Apple, Technology company")])
+    assert res.org_of["a"] != res.org_of["c"]
+
+
 def test_identifiers() -> None:
     res = resolve(
         [
