@@ -357,7 +357,7 @@ def normalise_name(text: str) -> NormalisedName:
     for _ in range(8):
         if len(core) > MAX_KEY_CHARS - 16:  # 16: room for the longest legal form
             words = _cap_tokens(words, MAX_KEY_CHARS - 16)
-        elif words[:1] != ["the"] and (not legal_form or words[-1] not in _EXTENDS.get(legal_form, ())):
+        elif (not words or words[0] != "the") and (not legal_form or words[-1] not in _EXTENDS[legal_form]):
             break
         again = _settle([*words, *legal_form.split()] if legal_form else words)
         if again == (words, legal_form):
@@ -387,10 +387,12 @@ def _settle(words: list[str]) -> tuple[list[str], str | None]:
 
 def _drop_articles(words: list[str]) -> list[str]:
     """Leading "the"s go, unless nothing else is left."""
+    if not words or words[0] != "the":
+        return words
     start = 0
     while start < len(words) - 1 and words[start] == "the":
         start += 1
-    return words[start:] if start else words
+    return words[start:]
 
 
 def _cap_tokens(words: list[str], limit: int) -> list[str]:

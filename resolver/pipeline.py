@@ -20,6 +20,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import attrgetter
 
 from resolver.block import acronym_candidates, block
 from resolver.canonical import (
@@ -166,7 +167,7 @@ def _resolve(
             progress(upto - done)
             done = upto
 
-    recs = sorted(records, key=lambda r: r.key)
+    recs = sorted(records, key=attrgetter("key"))
     index = {r.key: i for i, r in enumerate(recs)}
     if len(index) != len(recs):
         raise ValueError("record keys must be unique within one resolve() call")
@@ -247,7 +248,7 @@ def _resolve(
         rank=ranks,
         groups=[members for members in unit_records if len(members) > 1],
     )
-    organisations, org_of = _organisations(recs, result.labels, result.accepted, links, cache)
+    organisations, org_of = _organisations(recs, name_norm, result.labels, result.accepted, links, cache)
     report(n)
     stats = ResolutionStats(
         records=n,
@@ -345,6 +346,7 @@ def _compatible(a: NormalisedName, b: NormalisedName, floor: float) -> bool:
 
 def _organisations(
     recs: Sequence[EntityRecord],
+    name_norm: Sequence[NormalisedName],
     labels: Sequence[int],
     accepted: Sequence[int],
     links: _Links,
@@ -359,13 +361,13 @@ def _organisations(
     for i, label in enumerate(labels):
         groups.setdefault(label, []).append(i)
     members_of = list(groups.values())
-    ids = assign_ids([_cluster_ids(recs, members, cache) for members in members_of])
+    ids = assign_ids([_cluster_ids(recs, members, name_norm) for members in members_of])
     organisations = []
     org_of: dict[str, str] = {}
     for org_id, members in zip(ids, members_of, strict=True):
         if len(members) == 1 and not recs[members[0]].aliases:  # most organisations: one plain record
             rec = recs[members[0]]
-            norm = cache[rec.name]
+            norm = name_norm[members[0]]
             org_of[rec.key] = org_id
             method = "existing" if rec.org_id == org_id else "exact"
             organisations.append(
@@ -374,7 +376,7 @@ def _organisations(
                     name=norm.display or rec.name,
                     norm_name=norm.key,
                     record_keys=(rec.key,),
-                    identifiers=tuple(sorted(set(rec.identifiers))),
+                    identifiers=tuple(sorted(set(rec.identifiers))) if rec.identifiers else (),
                     aliases=(AliasEvidence(rec.name, norm.key, 1.0, method),),
                 )
             )
@@ -408,21 +410,19 @@ def _organisations(
 
 
 def _cluster_ids(
-    recs: Sequence[EntityRecord], members: Sequence[int], cache: Mapping[str, NormalisedName]
+    recs: Sequence[EntityRecord], members: Sequence[int], name_norm: Sequence[NormalisedName]
 ) -> ClusterIds:
+    plain = True
     existing = None
-    smallest = None
     for i in members:
         rec = recs[i]
-        if rec.org_id and existing is None:
-            existing = rec.org_id
-        ident = (
-            identity(cache[rec.name].key, rec.identifiers) if rec.identifiers else cache[rec.name].key + "|"
-        )
-        if smallest is None or ident < smallest:
-            smallest = ident
-    assert smallest is not None
-    return ClusterIds(existing, smallest, recs[members[0]].key)
+        if rec.identifiers or rec.org_id:
+            plain = False
+            existing = existing or rec.org_id
+    if plain:  # no identifiers: the identity is the smallest normalised name
+        return ClusterIds(None, min(name_norm[i].key for i in members) + "|", recs[members[0]].key)
+    ident = min(identity(name_norm[i].key, recs[i].identifiers) for i in members)
+    return ClusterIds(existing, ident, recs[members[0]].key)
 
 
 def explain(a: str, b: str, settings: MatchSettings | None = None) -> Explanation:
