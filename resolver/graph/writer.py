@@ -1,0 +1,287 @@
+"""Batched, idempotent writes of resolved organisations and dated PARENT_OF spells (design.md §6).
+
+Every write is an ``UNWIND $rows`` template from cypher/write/ run in a managed transaction (the driver
+retries transient failures), MERGE-ing only on constrained keys: re-running a batch changes nothing, so a
+run killed half way and re-run converges on the graph of one clean run. Nodes are written before the
+edges that need them. The row builders here are the one place that maps the snake_case records of
+``resolver.model`` to the lowerCamelCase properties of the graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+import neo4j
+from neo4j import exceptions as nx
+
+from resolver.errors import GraphWriteError
+from resolver.graph.templates import TemplateRegistry
+from resolver.model import AliasLink, IdentifierLink, OrganisationNode, ParentLink, PartialDate
+
+DEFAULT_BATCH_SIZE = 5000
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOrganisation:
+    """An organisation as the graph holds it, with its alias names and identifier keys."""
+
+    id: str
+    name: str
+    norm_name: str
+    aliases: tuple[str, ...]
+    identifiers: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class WriteCounts:
+    """Rows sent and what the server reports it changed (zero on a re-run of the same rows)."""
+
+    rows: int = 0
+    nodes_created: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    properties_set: int = 0
+
+    def add(self, counters: neo4j.SummaryCounters, rows: int) -> None:
+        self.rows += rows
+        self.nodes_created += counters.nodes_created
+        self.relationships_created += counters.relationships_created
+        self.relationships_deleted += counters.relationships_deleted
+        self.properties_set += counters.properties_set
+
+
+def organisation_row(org: OrganisationNode) -> dict[str, Any]:
+    return {"id": org.id, "name": org.name, "normName": org.norm_name}
+
+
+def alias_row(link: AliasLink) -> dict[str, Any]:
+    return {
+        "name": link.name,
+        "normName": link.norm_name,
+        "orgId": link.org_id,
+        "score": float(link.score),
+        "method": link.method,
+    }
+
+
+def identifier_row(link: IdentifierLink) -> dict[str, Any]:
+    return {"key": link.key, "scheme": link.scheme, "value": link.value, "orgId": link.org_id}
+
+
+def _bound(prefix: str, value: PartialDate | None) -> dict[str, Any]:
+    if value is None:
+        return {prefix: None, f"{prefix}Latest": None, f"{prefix}Precision": None, f"{prefix}Text": None}
+    return {
+        prefix: value.earliest,
+        f"{prefix}Latest": value.latest,
+        f"{prefix}Precision": value.precision,
+        f"{prefix}Text": value.text,
+    }
+
+
+def parent_row(link: ParentLink) -> dict[str, Any]:
+    """The PARENT_OF row: every property is present (null removes a stale value on re-run)."""
+    props: dict[str, Any] = {
+        **_bound("validFrom", link.start),
+        **_bound("validTo", link.end),
+        "isCurrent": link.is_current,
+        "source": link.source,
+        "sourceId": link.source_id,
+        "sourceUrls": list(link.source_urls) or None,
+        "notes": link.notes,
+        "description": link.description,
+    }
+    return {"claimId": link.claim_id, "parentId": link.parent_id, "childId": link.child_id, "props": props}
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, nx.Neo4jError):
+        return f"{exc.code}: {exc.message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def batched(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class GraphWriter:
+    """Writes through the templates of cypher/write/ into one database.
+
+    Example:
+        >>> writer = GraphWriter(driver, TemplateRegistry(), database="neo4j")     # doctest: +SKIP
+        >>> writer.write_organisations([OrganisationNode("org-1", "NHS", "nhs")])  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        registry: TemplateRegistry,
+        *,
+        database: str,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.driver = driver
+        self.registry = registry
+        self.database = database
+        self.batch_size = batch_size
+
+    # -- reads of the state new names are resolved against ------------------------------------------
+
+    def organisations(self) -> Iterator[GraphOrganisation]:
+        """Every current organisation, streamed."""
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
+                for rec in s.run(self.registry["ingest.organisations"].query()):
+                    yield GraphOrganisation(
+                        rec["id"],
+                        rec["name"] or "",
+                        rec["normName"] or "",
+                        tuple(rec["aliases"]),
+                        tuple(rec["identifiers"]),
+                    )
+        except (nx.Neo4jError, nx.DriverError) as exc:
+            raise GraphWriteError(f"reading the graph's organisations failed ({_describe(exc)})") from exc
+
+    def parent_pairs(self) -> Iterator[tuple[str, str]]:
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
+                for rec in s.run(self.registry["ingest.parent_pairs"].query()):
+                    yield rec["parentId"], rec["childId"]
+        except (nx.Neo4jError, nx.DriverError) as exc:
+            raise GraphWriteError(f"reading the graph's PARENT_OF pairs failed ({_describe(exc)})") from exc
+
+    # -- writes ---------------------------------------------------------------------------------------
+
+    def _write(
+        self,
+        name: str,
+        rows: Iterable[dict[str, Any]],
+        params: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> WriteCounts:
+        """Run template ``name`` over ``rows`` in batches, one managed transaction each."""
+        query = self.registry[name].query()
+        extra = dict(params or {})
+        counts = WriteCounts()
+
+        def work(tx: neo4j.ManagedTransaction, batch: list[dict[str, Any]]) -> neo4j.SummaryCounters:
+            return tx.run(query, {"rows": batch, **extra}).consume().counters
+
+        with self.driver.session(database=self.database) as session:
+            for batch in batched(rows, self.batch_size):
+                try:
+                    counters = session.execute_write(work, batch)
+                except (nx.Neo4jError, nx.DriverError) as exc:
+                    raise GraphWriteError(
+                        f"{name}: a batch of {len(batch)} rows failed after retries ({_describe(exc)}); "
+                        "what was written is consistent: re-run the same command to finish"
+                    ) from exc
+                counts.add(counters, len(batch))
+                if progress is not None:
+                    progress(len(batch))
+        return counts
+
+    def write_organisations(
+        self, orgs: Iterable[OrganisationNode], progress: Progress | None = None
+    ) -> WriteCounts:
+        return self._write("write.organisations", map(organisation_row, orgs), {"now": now()}, progress)
+
+    def write_aliases(
+        self, links: Iterable[AliasLink], run_id: str, progress: Progress | None = None
+    ) -> WriteCounts:
+        return self._write("write.aliases", map(alias_row, links), {"runId": run_id}, progress)
+
+    def write_identifiers(
+        self, links: Iterable[IdentifierLink], progress: Progress | None = None
+    ) -> WriteCounts:
+        return self._write("write.identifiers", map(identifier_row, links), None, progress)
+
+    def write_parent_links(
+        self, links: Iterable[ParentLink], run_id: str, progress: Progress | None = None
+    ) -> WriteCounts:
+        return self._write("write.parent_of", map(parent_row, links), {"runId": run_id}, progress)
+
+    # -- runs -----------------------------------------------------------------------------------------
+
+    def start_run(
+        self, run_id: str, *, source: str, fmt: str, files: Sequence[str], sha256: Sequence[str]
+    ) -> None:
+        params = {
+            "runId": run_id,
+            "source": source,
+            "format": fmt,
+            "files": list(files),
+            "sha256": list(sha256),
+            "now": now(),
+        }
+        self.driver.execute_query(self.registry["write.run_start"].query(), params, database_=self.database)
+
+    def finish_run(
+        self, run_id: str, *, status: str, rows_read: int, rows_written: int, rows_rejected: int
+    ) -> None:
+        params = {
+            "runId": run_id,
+            "status": status,
+            "rowsRead": rows_read,
+            "rowsWritten": rows_written,
+            "rowsRejected": rows_rejected,
+            "now": now(),
+        }
+        self.driver.execute_query(self.registry["write.run_finish"].query(), params, database_=self.database)
+
+    def lock(self, run_id: str) -> IngestLock:
+        """The ingest lock (a context manager); see ``IngestLock``."""
+        return IngestLock(self, run_id)
+
+
+class IngestLock:
+    """Serialises ingests into one database.
+
+    Taken by write-locking the single ``IngestLock`` node inside a transaction that stays open until the
+    ingest ends and is then rolled back (nothing of it is ever committed). A second ingest blocks on the
+    node until the first releases it, so it resolves against the graph the first one wrote. If the holder
+    dies (SIGKILL), the server rolls its transaction back when the connection drops and the lock frees.
+    """
+
+    def __init__(self, writer: GraphWriter, run_id: str) -> None:
+        self.writer = writer
+        self.run_id = run_id
+        self._session: neo4j.Session | None = None
+        self._tx: neo4j.Transaction | None = None
+
+    def __enter__(self) -> IngestLock:
+        w = self.writer
+        w.driver.execute_query(w.registry["write.lock_ensure"].query(), database_=w.database)
+        self._session = w.driver.session(database=w.database)
+        try:
+            # timeout 0: no limit (a live holder may run long; a dead one's connection drops and frees it)
+            self._tx = self._session.begin_transaction(timeout=0)
+            self._tx.run(w.registry["write.lock_acquire"].query(), {"runId": self.run_id}).consume()
+        except BaseException:
+            self._session.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._tx is not None:
+                self._tx.rollback()
+        except (nx.Neo4jError, nx.DriverError):
+            pass  # the server already dropped it; the lock is free either way
+        finally:
+            if self._session is not None:
+                self._session.close()
