@@ -58,12 +58,20 @@ class CypherTemplate:
     def param_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.params)
 
-    def query(self, timeout: float | None = None) -> neo4j.Query:
-        """The driver query, tagged with the template name (visible in SHOW TRANSACTIONS / query.log)."""
+    def cypher(self) -> LiteralString:
+        """The query text, for ``tx.run`` inside transactions (which take no ``neo4j.Query``)."""
         # The only cast to LiteralString in the code base: the text is a reviewed file from cypher/,
         # and values always travel as parameters. (mypy treats LiteralString as str; pyright does not.)
-        text = cast(LiteralString, self.text)  # type: ignore[redundant-cast]
-        return neo4j.Query(text, metadata={"query": self.name}, timeout=timeout)
+        return cast(LiteralString, self.text)  # type: ignore[redundant-cast]
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """Transaction metadata naming the template (visible in SHOW TRANSACTIONS / query.log)."""
+        return {"query": self.name}
+
+    def query(self, timeout: float | None = None) -> neo4j.Query:
+        """The driver query for auto-commit and ``execute_query``, tagged with the template name."""
+        return neo4j.Query(self.cypher(), metadata=self.metadata, timeout=timeout)
 
     def check_params(self, given: Mapping[str, Any]) -> None:
         """Raise TemplateError if parameters are missing or unknown."""

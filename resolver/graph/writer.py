@@ -174,12 +174,14 @@ class GraphWriter:
         progress: Progress | None = None,
     ) -> WriteCounts:
         """Run template ``name`` over ``rows`` in batches, one managed transaction each."""
-        query = self.registry[name].query()
+        template = self.registry[name]
+        text = template.cypher()
         extra = dict(params or {})
         counts = WriteCounts()
 
+        @neo4j.unit_of_work(metadata=template.metadata)
         def work(tx: neo4j.ManagedTransaction, batch: list[dict[str, Any]]) -> neo4j.SummaryCounters:
-            return tx.run(query, {"rows": batch, **extra}).consume().counters
+            return tx.run(text, {"rows": batch, **extra}).consume().counters
 
         with self.driver.session(database=self.database) as session:
             for batch in batched(rows, self.batch_size):
@@ -269,8 +271,9 @@ class IngestLock:
         self._session = w.driver.session(database=w.database)
         try:
             # timeout 0: no limit (a live holder may run long; a dead one's connection drops and frees it)
-            self._tx = self._session.begin_transaction(timeout=0)
-            self._tx.run(w.registry["write.lock_acquire"].query(), {"runId": self.run_id}).consume()
+            acquire = w.registry["write.lock_acquire"]
+            self._tx = self._session.begin_transaction(metadata=acquire.metadata, timeout=0)
+            self._tx.run(acquire.cypher(), {"runId": self.run_id}).consume()
         except BaseException:
             self._session.close()
             raise
