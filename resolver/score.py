@@ -52,6 +52,7 @@ CDIST_MIN_BUCKET = 64  # buckets this large go to cdist; smaller ones are pooled
 _NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
 _DIGIT_RE = re.compile(r"[0-9]")
 _SUBSET_IGNORED = frozenset({"of", "and", "the", "for"})
+_LINK_WORDS = frozenset({"of", "the", "for"})
 
 FEATURES = (
     "ratio",
@@ -96,8 +97,10 @@ def squash(key: str) -> str:
 
 
 def distinctive(name: NormalisedName) -> str:
-    """The core without generic words (the whole core when nothing else is left)."""
-    kept = [t for t in name.tokens if t not in GENERIC_WORDS]
+    """The core without generic words and "of", "the", "for" (the whole core when nothing else is left):
+    "London Borough of Brent" -> "brent", as short as "Brent" for the short-name rule. "and" stays: in
+    "AT&T" it is part of the name."""
+    kept = [t for t in name.tokens if t not in GENERIC_WORDS and t not in _LINK_WORDS]
     return " ".join(kept) if kept else name.core
 
 

@@ -23,6 +23,9 @@ from tests.conftest import shared_file
         ("Bristol, City of", "City of Bristol"),
         ("Tjwne, Johnston and Murray", "Towne, Johnston and Murray"),
         ("Procter & Gamble", "Proctor and Gamble"),
+        ("Brent", "London Borough of Brent"),  # "of" does not make "brent" a longer name
+        ("York", "City of York Council"),
+        ("AT&T", "ATandT"),
     ],
 )
 def test_same(a: str, b: str) -> None:
