@@ -58,3 +58,11 @@ class GraphConnectionError(ResolverError):
 
 class GraphWriteError(ResolverError):
     """A write to Neo4j failed for a reason retries cannot fix."""
+
+
+class QueryError(ResolverError):
+    """A read template ran but the server refused it (bad parameter value, bad full-text query, ...)."""
+
+
+class NotFoundError(ResolverError):
+    """No organisation matches the id, identifier or name asked for."""
