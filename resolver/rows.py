@@ -344,16 +344,17 @@ class JsonDocument:
         self._chunks = source.chunks()
         self._buf = ""
         self._pos = 0
-        self._line = 1
+        self._line = 1  # the line at self._mark: newlines are counted once, never from the buffer start
+        self._mark = 0
         self._eof = False
         self._strict = _Strict()
 
     def _fill(self) -> bool:
         if self._eof:
             return False
-        self._line += self._buf.count("\n", 0, self._pos)
+        self._at()
         self._buf = self._buf[self._pos :]
-        self._pos = 0
+        self._pos = self._mark = 0
         want = max(CHUNK, len(self._buf))  # grow geometrically: a long element is re-parsed O(log n) times
         got = 0
         while got < want:
@@ -368,7 +369,10 @@ class JsonDocument:
         return got > 0 or bool(self._buf)
 
     def _at(self) -> int:
-        return self._line + self._buf.count("\n", 0, self._pos)
+        """The line at the read position."""
+        self._line += self._buf.count("\n", self._mark, self._pos)
+        self._mark = self._pos
+        return self._line
 
     def _skip_ws(self) -> str:
         """The next non-whitespace character ('' at the end), not consumed."""
@@ -461,8 +465,9 @@ class JsonDocument:
             if not isinstance(key, str):
                 raise self._fail("an object key must be a string")
             self._expect(":")
-            if key == "data" and not single and not records and self._skip_ws() == "[":
-                yield from self._array()  # an API page: the records are in "data"
+            page = key == "data" and not records and not RECORD_KEYS & single.keys()
+            if page and self._skip_ws() == "[":
+                yield from self._array()  # an API page: the records are in "data", "meta" etc. ignored
                 records = True
             else:
                 line, value, text, problem = self._value()
@@ -470,8 +475,8 @@ class JsonDocument:
                 if records or (not single and is_record and key not in RECORD_KEYS | {"data"}):
                     records = True  # an object of records keyed by name
                     yield self._row(line, value, text, problem)
-                elif key == "data" and isinstance(value, dict) and not single:
-                    yield self._row(line, value, text, problem)
+                elif page and isinstance(value, dict):
+                    yield self._row(line, value, text, problem)  # an API page of one record
                     records = True
                 else:
                     if problem:

@@ -364,14 +364,28 @@ class SourceReader:
 
     # -- helpers shared by the formats --
 
-    def _text(self, values: dict[str, Any], aliases: tuple[str, ...], fld: str | None = None) -> str | None:
-        """The first present alias's value as text (None when absent or empty); RowError for a wrong type."""
+    def _text(
+        self,
+        values: dict[str, Any],
+        aliases: tuple[str, ...],
+        fld: str | None = None,
+        *,
+        number: bool = False,
+    ) -> str | None:
+        """The first present alias's value as text (None when absent or empty); RowError for a wrong type.
+
+        JSON numbers are accepted only where ``number`` says so (record ids), never for names or dates.
+        """
         for key in aliases:
             if key in values:
                 value = values[key]
                 if value is None:
                     return None
-                if isinstance(value, bool) or not isinstance(value, str | int):
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, str | int)
+                    or (isinstance(value, int) and not number)
+                ):
                     raise RowError(
                         f"expected text, found {_type(value)}", field=fld or key, code="wrong_type"
                     )
@@ -517,7 +531,7 @@ class SourceReader:
             self._date(values, col["end"], "end"),
             is_current=self._bool(values, col["is_current"]),
             source=self._text(values, col["source"]),
-            source_id=self._text(values, col["source_id"]),
+            source_id=self._text(values, col["source_id"], number=True),
             urls=self._list(values, col["url"], "url"),
             notes=self._text(values, col["notes"]),
             description=self._text(values, col["description"]),
@@ -527,7 +541,7 @@ class SourceReader:
 
     def _entity(self, values: dict[str, Any], row: Row) -> Record:
         col = ENTITY_COLUMNS
-        record_id = self._text(values, col["id"])
+        record_id = self._text(values, col["id"], number=True)
         identifiers = list(self._identifiers(values, col["identifiers"], "identifiers"))
         id_key = next((k for k in col["id"] if k in values), "id")
         if record_id and (id_key in IMPLIED_SCHEMES or self.id_scheme or _SCHEME_RE.fullmatch(record_id)):
@@ -571,7 +585,7 @@ class SourceReader:
         if category != HIERARCHY:
             self.stats.skipped[f"category {CATEGORIES[category]}"] += 1
             return None
-        record_id = self._text(values, col["id"], "id")
+        record_id = self._text(values, col["id"], "id", number=True)
         sides = []
         for number in ("1", "2"):
             id_key = f"entity{number}_id"
@@ -659,7 +673,7 @@ class SourceReader:
         if is_person and not self._keep_persons:
             self.stats.skipped["person"] += 1
             return None
-        record_id = self._text(values, ("id",), "id")
+        record_id = self._text(values, ("id",), "id", number=True)
         identifiers = [f"littlesis:{record_id}"] if record_id else []
         names = []
         for alias in self._list(values, ("aliases",), "aliases"):
