@@ -10,8 +10,9 @@ truncated gzip stream, an I/O error) raises SourceError with the file and line.
 
 - CSV: decoded per physical line (invalid UTF-8 spoils only its record), a BOM is dropped, blank lines
   are skipped, a record spanning lines (quoted newlines) has the line it starts on, fields have no size
-  limit here (the mapping layer caps names), and a row whose field count differs from the header's is
-  reported, not padded.
+  limit here (the mapping layer caps names), a row whose field count differs from the header's is
+  reported, not padded, and bad quoting (text after a closing quote, a quote left open at the end of the
+  file) is a malformed row (csv strict mode).
 - JSON lines: one object per line; blank lines are skipped.
 - JSON documents: a top-level array of objects (LittleSis bulk export: one line of megabytes), an
   API page ``{"data": [...], ...}``, an object of records keyed by name (the littlesis-sample file), or a
@@ -210,7 +211,7 @@ class CsvRows:
         self._bad_lines: set[int] = set()
         self._texts: dict[int, str] = {}
         csv.field_size_limit(2**31 - 1)  # long fields are refused per row by the mapping layer
-        self._reader = csv.reader(self._decoded_lines())
+        self._reader = csv.reader(self._decoded_lines(), strict=True)  # bad quoting is an error, not data
         self.header: list[str] = []
         self.header_line = 0
         while not self.header:

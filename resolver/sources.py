@@ -287,7 +287,7 @@ class SourceReader:
             ):
                 fmt = "littlesis-export"
             elif kind is None:
-                found = ", ".join(sorted(keys)) or "no fields"
+                found = ", ".join(sorted(keys)) or "no records"
                 raise SourceError(
                     "cannot tell the format: expected CSV or JSON records with parent and child (edges), "
                     "entity1 and entity2 (littlesis), or name (entities), or a LittleSis bulk file "

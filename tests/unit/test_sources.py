@@ -642,6 +642,14 @@ def test_hostile_names_are_kept_verbatim(tmp_path: Path, name: str) -> None:
     assert isinstance(edge, ParentClaim) and edge.parent.name == name.strip()
 
 
+def test_bad_quoting_is_a_malformed_row(tmp_path: Path) -> None:
+    path = _write(tmp_path / "q.csv", 'parent,child\nA,"B"x\nC,D\nE,"open quote\nF,G\n')
+    items = _read(path)
+    assert [c.line for c in _claims(items)] == [3]
+    assert [(r.line, r.code) for r in _rejects(items)] == [(2, "malformed_csv"), (4, "malformed_csv")]
+    assert "unexpected end of data" in _rejects(items)[1].reason
+
+
 def test_bom_header(tmp_path: Path) -> None:
     path = _write(tmp_path / "e.csv", "\ufeffparent,child\nA,B\n")
     assert len(_claims(_read(path))) == 1
