@@ -132,9 +132,11 @@ def build_organisation(
         if found is None:
             found = ("exact", 1.0) if form == surface else ("normalised", 1.0)
         aliases.append(AliasEvidence(form, form_norm.key, found[1], found[0]))
+    # A qualified LittleSis-style name keeps its qualifier: "Apple, Fruit company" is not "Apple".
+    name = norm.display if norm.qualifier is None else " ".join(surface.split())
     return Organisation(
         id=org_id,
-        name=norm.display or surface,
+        name=name or surface,
         norm_name=norm.key,
         record_keys=tuple(sorted(record_keys)),
         identifiers=tuple(sorted(set(identifiers))) if identifiers else (),
