@@ -114,6 +114,15 @@ def choose_display(candidates: Iterable[tuple[str, NormalisedName, int]]) -> tup
     return surface, norm
 
 
+def display_name(surface: str, norm: NormalisedName) -> str:
+    """The name shown for an organisation whose chosen form is ``surface``.
+
+    A qualified LittleSis-style name keeps its qualifier: "Apple, Fruit company" is not "Apple".
+    """
+    name = norm.display if norm.qualifier is None else " ".join(surface.split())
+    return name or surface
+
+
 def build_organisation(
     org_id: str,
     record_keys: Sequence[str],
@@ -132,11 +141,9 @@ def build_organisation(
         if found is None:
             found = ("exact", 1.0) if form == surface else ("normalised", 1.0)
         aliases.append(AliasEvidence(form, form_norm.key, found[1], found[0]))
-    # A qualified LittleSis-style name keeps its qualifier: "Apple, Fruit company" is not "Apple".
-    name = norm.display if norm.qualifier is None else " ".join(surface.split())
     return Organisation(
         id=org_id,
-        name=name or surface,
+        name=display_name(surface, norm),
         norm_name=norm.key,
         record_keys=tuple(sorted(record_keys)),
         identifiers=tuple(sorted(set(identifiers))) if identifiers else (),
