@@ -29,6 +29,7 @@ from resolver.canonical import (
     Organisation,
     assign_ids,
     build_organisation,
+    display_name,
     identity,
 )
 from resolver.cluster import TIER_MUST, TIER_SCORED, cluster
@@ -373,7 +374,7 @@ def _organisations(
             organisations.append(
                 Organisation(
                     id=org_id,
-                    name=norm.display or rec.name,
+                    name=display_name(rec.name, norm),
                     norm_name=norm.key,
                     record_keys=(rec.key,),
                     identifiers=tuple(sorted(set(rec.identifiers))) if rec.identifiers else (),
