@@ -5,7 +5,9 @@ compared. Keys: the two rarest informative tokens and any used by at most RARE_D
 sorted token multiset ("s:"); for short keys (at most SHORT_KEY letters without spaces, legal form
 included) the key and each of its one-letter deletions ("d:", SymSpell-style: "Murray LLC" and
 "Munray LLC" share "murayllc"; "SchummPLC" and "Schumm PLC" share "schummplc"); for longer one-word
-names the first and last five letters ("p:", "x:"), since a typo there leaves no other key. A bucket
+names the first and last five letters ("p:", "x:"), since a typo there leaves no other key; for names
+whose distinctive (non-generic) words have SHORT_KEY letters or more, the first and last halves of
+those letters ("a:", "z:"), which one edit cannot both break. A bucket
 holding more than ``max_bucket`` names is skipped and counted: a key that common says nothing about
 identity. Acronyms are joined separately (``acronym_candidates``): a one-word name meets the
 multi-word names whose initials it spells.
@@ -36,6 +38,7 @@ COMMON_SHARE = 0.0005
 SHORT_KEY = 12
 MIN_ACRONYM = 2
 MAX_ACRONYM = 10
+HALF_BUCKET = 20  # a half ("a:", "z:") shared by more names is a common stem, not a typo's trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,15 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
     elif len(tokens) == 1:  # a long one-word name: a typo in its only word leaves no other key
         keys.append("p:" + squashed[:AFFIX_LETTERS])
         keys.append("x:" + tokens[0][-AFFIX_LETTERS:])
+    core = "".join(t for t in tokens if t not in GENERIC_WORDS) if len(squashed) >= SHORT_KEY else ""
+    size = len(core)
+    if size >= SHORT_KEY:
+        # One edit leaves one half of the distinctive words (squashed) intact: "Grimes-Sawayn" /
+        # "Grimes4Sawayn", "United Health Group" / "UnitedHealth Group". Two half lengths, so that one
+        # letter more or less still shares one; from SHORT_KEY letters on, where "d:" keys stop.
+        for half in {(size - 1) // 2, size // 2}:
+            keys.append(f"a{half}:" + core[:half])
+            keys.append(f"z{half}:" + core[-half:])
     return keys
 
 
@@ -99,10 +111,11 @@ def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
     buckets = []
     oversized = 0
     seen: set[tuple[int, ...]] = set()
-    for members in index.values():
+    half_bucket = min(max_bucket, HALF_BUCKET)
+    for key, members in index.items():
         if len(members) < 2:
             continue
-        if len(members) > max_bucket:
+        if len(members) > max_bucket or (len(members) > half_bucket and key[0] in "az"):
             oversized += 1
             continue
         if len(members) > 2:  # identical buckets (e.g. "s:" and "p:" of the same pair) are compared once

@@ -44,7 +44,8 @@ MODIFIER_PENALTY = 0.2
 EXTRA_PENALTY = 0.2
 SHORT_PENALTY = 0.15
 SHORT_NAME = 5  # letters, spaces aside: names this short must match exactly
-DISTINCT_EDITS = 2  # distinctive parts this close are one name with a typo
+DISTINCT_EDITS = 2  # distinctive parts this close are one name with a typo, if they are long enough:
+TYPO_LETTERS = 12  # below this many letters one edit only ("Warrington" / "Darlington" are two apart)
 SUBSET_BASE = 0.96
 SUBSET_STEP = 0.02
 PREFILTER_SLACK = 0.05
@@ -106,7 +107,7 @@ def distinctive(name: NormalisedName) -> str:
 
 def distinct_score(a: Sequence[str], b: Sequence[str], common: frozenset[str] = frozenset()) -> float:
     """Similarity once the generic (or corpus-common) words both names share are dropped; 1.0 if they
-    share none, or if what is left differs by at most DISTINCT_EDITS letters (a typo, not another name).
+    share none, or if what is left is a typo apart (``typo_edits``), not another name.
 
     Example:
         >>> distinct_score(("london", "borough", "of", "brent"), ("london", "borough", "of", "ealing"))
@@ -115,17 +116,24 @@ def distinct_score(a: Sequence[str], b: Sequence[str], common: frozenset[str] = 
         >>> distinct_score(("anhui", "normal", "university"), ("huaibei", "normal", "university"), common)
         0.5
     """
-    if Levenshtein.distance(" ".join(a), " ".join(b), score_cutoff=DISTINCT_EDITS) <= DISTINCT_EDITS:
-        return 1.0  # a typo apart as a whole: no shared word can be carrying the match
+    if Levenshtein.distance(" ".join(a), " ".join(b), score_cutoff=1) <= 1:
+        return 1.0  # one edit apart as a whole: no shared word can be carrying the match
     shared = set(a).intersection(b)
     shared = shared & GENERIC_WORDS | shared & common if common else shared & GENERIC_WORDS
     if not shared:
         return 1.0
     ra = " ".join(t for t in a if t not in shared) or " ".join(a)
     rb = " ".join(t for t in b if t not in shared) or " ".join(b)
-    if Levenshtein.distance(ra, rb, score_cutoff=DISTINCT_EDITS) <= DISTINCT_EDITS:
+    edits = typo_edits(ra, rb)
+    if Levenshtein.distance(ra, rb, score_cutoff=edits) <= edits:
         return 1.0
     return round(_best(ra, rb), 6)
+
+
+def typo_edits(a: str, b: str) -> int:
+    """How many edits between two distinctive parts still read as a typo: DISTINCT_EDITS from
+    TYPO_LETTERS letters on, else one ("Stafford" / "Trafford" are two towns, not a typo)."""
+    return DISTINCT_EDITS if min(len(a), len(b)) >= TYPO_LETTERS else 1
 
 
 def _best(a: str, b: str) -> float:
@@ -356,7 +364,7 @@ def _final_scores(
     stop = GENERIC_WORDS | common
     generic = _flags(names, involved, lambda n: not stop.isdisjoint(n.tokens))
     # "distinct" only matters where both names hold generic or common words.
-    typo = _cpdist(cores, lo, hi, Levenshtein.distance, DISTINCT_EDITS) <= DISTINCT_EDITS
+    typo = _cpdist(cores, lo, hi, Levenshtein.distance, 1) <= 1
     for k in np.nonzero(~is_subset & ~typo & generic[lo] & generic[hi])[0]:
         distinct = distinct_score(names[lo[k]].tokens, names[hi[k]].tokens, common)
         similarity[k] = min(similarity[k], distinct)

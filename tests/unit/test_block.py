@@ -37,6 +37,20 @@ def test_variants_share_a_bucket() -> None:
     assert not any("Emard Inc" in p for p in pairs)
 
 
+def test_one_edit_in_a_long_name_leaves_a_half_in_common() -> None:
+    names = [
+        "United Health Group",  # a word split in two
+        "UnitedHealth Group",
+        "Grimes-Sawayn",  # 12 letters squashed
+        "Grimes4Sawayn",  # 13
+    ]
+    pairs = _pairs(names)
+    assert {
+        ("United Health Group", "UnitedHealth Group"),
+        ("Grimes-Sawayn", "Grimes4Sawayn"),
+    } <= pairs
+
+
 def test_generic_words_make_no_key() -> None:
     assert _pairs(["Acme Holdings", "Zenith Holdings"]) == set()
 

@@ -45,6 +45,8 @@ def test_same(a: str, b: str) -> None:
         ("Gaylord Inc", "Gaylord Ltd"),
         ("ABN Amro Bank N.V.", "ABN Amro Holding N.V."),
         ("IESE", "I-Tésé"),
+        ("Warrington Borough Council", "Darlington Borough Council"),  # two edits in ten letters
+        ("Stafford District", "Trafford District"),
         ("Wasserstrassen- und Schifffahrtsamt Elbe", "Wasserstrassen- und Schifffahrtsamt Elbe-Nordsee"),
         ("", ""),
     ],
