@@ -11,7 +11,7 @@ OPTIONAL MATCH (start)-[:MERGED_INTO]->{1,5}(merged:Organisation)
   WHERE NOT EXISTS { (merged)-[:MERGED_INTO]->() }
 WITH coalesce(merged, start) AS o
 LIMIT 1
-MATCH path = (o)-[r:PARENT_OF WHERE
+MATCH (o)-[r:PARENT_OF WHERE
     CASE $mode
       WHEN 'certain' THEN (r.validFromLatest IS NULL OR r.validFromLatest <= $asOf)
                       AND (CASE WHEN r.validTo IS NULL THEN coalesce(r.isCurrent, true) ELSE $asOf <= r.validTo END)
@@ -19,6 +19,7 @@ MATCH path = (o)-[r:PARENT_OF WHERE
        AND (r.validToLatest IS NULL OR $asOf <= r.validToLatest)
     END
   ]->{1,20}(d:Organisation)
-WHERE length(path) <= $maxDepth
-RETURN d.id AS id, d.name AS name, min(length(path)) AS depth
+WITH d, min(size(r)) AS depth
+WHERE depth <= $maxDepth
+RETURN d.id AS id, d.name AS name, depth
 ORDER BY depth, name, id

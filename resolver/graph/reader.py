@@ -31,6 +31,9 @@ from resolver.errors import GraphConnectionError, NotFoundError, QueryError, Tem
 from resolver.graph.templates import CypherTemplate, TemplateRegistry
 
 MODES = ("certain", "possible")
+# Unknown labels, types and property keys depend on the data, not on the query (a graph without any merge
+# yet has no MERGED_INTO type): the server would warn on every call. Other notifications stay on.
+_QUIET = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
 MAX_DEPTH = 20  # the fixed hop bound written in the hierarchy templates
 LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 _WORD = re.compile(r"\w+")
@@ -182,7 +185,9 @@ class GraphReader:
         try:
             if tpl.mode == "read":
                 return self._read(tpl, given)
-            with self.driver.session(database=self.database) as session:
+            with self.driver.session(
+                database=self.database, notifications_disabled_classifications=_QUIET
+            ) as session:
                 result = session.run(tpl.query(), given)
                 return [native(r.data()) for r in result]
         except nx.Neo4jError as exc:
@@ -203,7 +208,11 @@ class GraphReader:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             return [native(r.data()) for r in tx.run(text, params)]
 
-        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+        with self.driver.session(
+            database=self.database,
+            default_access_mode=neo4j.READ_ACCESS,
+            notifications_disabled_classifications=_QUIET,
+        ) as session:
             return session.execute_read(work)
 
     # -- lookups --------------------------------------------------------------------------------------

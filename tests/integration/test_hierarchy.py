@@ -459,3 +459,18 @@ def test_cli_hostile_parameter_changes_nothing(
 def test_cli_help_has_an_example(command: list[str]) -> None:
     result = invoke(*command, "--help")
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_no_server_warnings_on_a_graph_without_merges(
+    graph: neo4j.Driver, registry: TemplateRegistry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fresh graph has no MERGED_INTO type yet: the templates must not make the server warn each call."""
+    graph.execute_query(
+        "CREATE (:Organisation {id: 'a', name: 'A'})-[:PARENT_OF {claimId: 'c'}]->"
+        "(:Organisation {id: 'b', name: 'B'})"
+    )
+    reader = GraphReader(graph, registry, database="neo4j")
+    with caplog.at_level("INFO", logger="neo4j"):
+        rows = reader.run("hierarchy.ancestors", _asof("b", "2020-01-01", "possible"))
+    assert ids(rows) == ["a"]
+    assert not [r for r in caplog.records if "notification" in r.getMessage().lower()]
