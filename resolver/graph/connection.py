@@ -45,6 +45,9 @@ def make_driver(settings: Neo4jSettings) -> neo4j.Driver:
         connection_acquisition_timeout=settings.connection_timeout + 5,
         max_transaction_retry_time=30.0,
         user_agent="resolver/0.1",
+        # Unknown labels/types depend on the data, not the query (an empty graph has no ALIAS_OF yet):
+        # the server would warn on every call. Other notifications stay on.
+        notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED],
     )
 
 
