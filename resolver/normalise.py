@@ -64,6 +64,10 @@ MODIFIER_WORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 
+# Short country codes that, added to a name, make it the national company of a group ("Waterford
+# Wedgwood UK plc"); only those that are no common word in a name ("de", "it", "in" are).
+COUNTRY_CODES = frozenset({"uk", "us", "usa", "gb"})
+
 # canonical form -> spellings (after casefolding, transliteration and punctuation removal).
 _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "ltd": ("limited", "ltd", "ltd co", "limited company"),

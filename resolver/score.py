@@ -1,6 +1,7 @@
 """Scoring: how alike two normalised names are, in [0, 1], with named features (pure).
 
-score = min(max(ratio, token_sort, squashed, subset), distinct) - penalties, clipped to [0, 1], where
+score = min(max(ratio, token_sort, squashed, subset), distinct, swapped) - penalties, clipped to [0, 1],
+where
 - ratio, token_sort: rapidfuzz on the cores (keys without legal forms);
 - squashed: rapidfuzz ratio on the keys without spaces ("JPMorgan" / "J.P. Morgan", "SchummPLC");
 - subset: one name is the other plus designators only ("Aberdeen City Council", "County Durham"),
@@ -8,6 +9,9 @@ score = min(max(ratio, token_sort, squashed, subset), distinct) - penalties, cli
 - distinct: the best of ratio, token_sort and squashed on the cores without the generic words both
   share, so shared generic words cannot carry a match ("London Borough of Brent" / "London Borough of
   Ealing", "South Ayrshire Council" / "North Ayrshire Council"); 1 when they share none;
+- swapped: when two names differ in one word each, how alike those two words are, unless they are
+  within DISTINCT_EDITS edits or one abbreviates the other ("Taro" / "Teva Pharmaceutical Industries";
+  "St" / "Saint Mary's");
 - penalties: different legal forms, different qualifiers, different numbers ("Region 1" / "Region 2"),
   different compass words ("East Dorset" / "West Dorset"), and any difference between short names
   ("IESE" / "I-Tese": one letter in five is another acronym, not a typo).
@@ -32,7 +36,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from resolver.block import Blocks, IntArray, candidate_pairs
-from resolver.normalise import DESIGNATORS, GENERIC_WORDS, MODIFIER_WORDS, NormalisedName
+from resolver.normalise import COUNTRY_CODES, DESIGNATORS, GENERIC_WORDS, MODIFIER_WORDS, NormalisedName
 
 FloatArray = npt.NDArray[np.float64]
 ObjectArray = npt.NDArray[np.object_]
@@ -61,6 +65,7 @@ FEATURES = (
     "squashed",
     "subset",
     "distinct",
+    "swapped",
     "legal_form",
     "qualifier",
     "numbers",
@@ -169,12 +174,56 @@ def subset_score(a: Sequence[str], b: Sequence[str]) -> float:
     return round(SUBSET_BASE - SUBSET_STEP * len(extra), 6)
 
 
+def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = frozenset()) -> float:
+    """Similarity of the one word each name has that the other lacks, when that is all that differs
+    between two names of two or more words; 1.0 otherwise, or when the two words are within
+    DISTINCT_EDITS edits (a typo, or two bodies a name cannot tell apart), when one abbreviates the
+    other, or when either is generic or common in the corpus ("Universidad" / "University of X": a
+    translated word that says what kind of body, not which one).
+
+    "Taro Pharmaceutical Industries" / "Teva Pharmaceutical Industries", "Lund Ventures" / "NDT
+    Ventures": the shared words are long and alike, the word that names the body is not.
+
+    Example:
+        >>> swapped_word(("taro", "pharmaceutical"), ("teva", "pharmaceutical"))
+        0.5
+        >>> swapped_word(("saint", "marys"), ("st", "marys")), swapped_word(("acme", "ltd"), ("acne", "ltd"))
+        (1.0, 1.0)
+    """
+    if len(a) < 2 or len(b) < 2:
+        return 1.0
+    sa, sb = set(a), set(b)
+    if len(sa) != len(sb):
+        return 1.0
+    only_a, only_b = sa - sb, sb - sa
+    if len(only_a) != 1 or len(only_b) != 1:
+        return 1.0
+    (x,), (y,) = only_a, only_b
+    if x in GENERIC_WORDS or y in GENERIC_WORDS or x in common or y in common:
+        return 1.0
+    edits = DISTINCT_EDITS
+    if Levenshtein.distance(x, y, score_cutoff=edits) <= edits or abbreviates(x, y) or abbreviates(y, x):
+        return 1.0
+    return round(fuzz.ratio(x, y) / 100, 6)
+
+
+def abbreviates(short: str, word: str) -> bool:
+    """Is ``short`` an abbreviation of ``word``: its letters in order, the first one first ("st" /
+    "saint", "inst" / "institute", "dept" / "department")?"""
+    if len(short) >= len(word) or short[:1] != word[:1]:
+        return False
+    rest = iter(word[1:])
+    return all(c in rest for c in short[1:])
+
+
 def extra_words(a: Sequence[str], b: Sequence[str]) -> float:
     """0 when one name is the other plus a word that names something, 1 otherwise.
 
     "NHS England", "Elbe-Nordsee", "Acme Group": a part or a parent of the shorter name's body, not
     another spelling of it. Designators ("City Council") and words under four letters don't count: that
-    short, an extra word is as often a mangled "and" or "Inc" as a word.
+    short, an extra word is as often a mangled "and" or "Inc" as a word; but a country code after the
+    first word does ("Waterford Wedgwood UK plc" is the UK company of "Waterford Wedgwood plc"; "U.S.
+    Geological Survey" is the national body itself).
 
     Example:
         >>> extra_words(("nhs",), ("nhs", "england")), extra_words(("aberdeen",), ("aberdeen", "city"))
@@ -184,7 +233,11 @@ def extra_words(a: Sequence[str], b: Sequence[str]) -> float:
     small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
     if not small or not small < big:
         return 1.0
-    return 0.0 if any(len(t) >= 4 and t not in DESIGNATORS for t in big - small) else 1.0
+    first = (b if big is sb else a)[0]
+    for t in big - small:
+        if (len(t) >= 4 and t not in DESIGNATORS) or (t in COUNTRY_CODES and t != first):
+            return 0.0
+    return 1.0
 
 
 def _agreement(x: str | None, y: str | None) -> float:
@@ -215,10 +268,11 @@ def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = fr
     squashed = fuzz.ratio(squash(a.key), squash(b.key)) / 100
     subset = subset_score(a.tokens, b.tokens)
     distinct = 1.0 if subset else distinct_score(a.tokens, b.tokens, common)
+    swapped = swapped_word(a.tokens, b.tokens, common)
     markers = (*_markers(a, b), extra_words(a.tokens, b.tokens))
-    similarity = min(max(ratio, token_sort, squashed, subset), distinct)
+    similarity = min(max(ratio, token_sort, squashed, subset), distinct, swapped)
     score = _combine(similarity, *markers)
-    values = (ratio, token_sort, squashed, subset, distinct, *markers)
+    values = (ratio, token_sort, squashed, subset, distinct, swapped, *markers)
     return PairScore(round(score, 6), tuple((f, round(v, 6)) for f, v in zip(FEATURES, values, strict=True)))
 
 
@@ -368,6 +422,11 @@ def _final_scores(
     for k in np.nonzero(~is_subset & ~typo & generic[lo] & generic[hi])[0]:
         distinct = distinct_score(names[lo[k]].tokens, names[hi[k]].tokens, common)
         similarity[k] = min(similarity[k], distinct)
+    # "swapped" only matters between names with as many distinct words, two or more.
+    words = np.zeros(len(names), dtype=np.int64)
+    words[involved] = [len(set(names[i].tokens)) if len(names[i].tokens) > 1 else 0 for i in involved]
+    for k in np.nonzero(~typo & (words[lo] == words[hi]) & (words[lo] > 1))[0]:
+        similarity[k] = min(similarity[k], swapped_word(names[lo[k]].tokens, names[hi[k]].tokens, common))
     legal, qualifier, numbers, modifiers = _attribute_ids(names, involved)
     penalty = (
         LEGAL_FORM_PENALTY * _disagree(legal, lo, hi)
