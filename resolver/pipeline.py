@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
 
-from resolver.block import acronym_candidates, block
+from resolver.block import MAX_ACRONYM, MIN_ACRONYM, acronym_candidates, block
 from resolver.canonical import (
     AliasEvidence,
     ClusterIds,
@@ -70,6 +70,7 @@ class ResolutionStats:
     pairs_accepted: int  # unit pairs scoring >= threshold
     acronym_candidates: int
     acronym_accepted: int
+    ambiguous_acronyms: int  # repeated bare acronyms whose records stay apart (see _ambiguous_acronyms)
     merges: int  # links that joined two clusters
     guard_rejections: int
     cannot_link_conflicts: int  # links refused by a cannot-link, identifier or org id clash
@@ -220,6 +221,7 @@ def _resolve(
 
     cannot = [(index[a], index[b]) for a, b in cannot_link if a in index and b in index]
     candidates, accepted_acronyms = _acronym_links(recs, units, unit_records, cache, cannot, settings, links)
+    ambiguous = _ambiguous_acronyms(units, unit_records, scored.lo.tolist(), scored.hi.tolist())
 
     def guard(a: int, b: int) -> bool:
         return _compatible(name_norm[a], name_norm[b], settings.threshold - GUARD_SLACK)
@@ -247,7 +249,7 @@ def _resolve(
         tags=tags,
         guard=guard,
         rank=ranks,
-        groups=[members for members in unit_records if len(members) > 1],
+        groups=[m for u, m in enumerate(unit_records) if len(m) > 1 and u not in ambiguous],
     )
     organisations, org_of = _organisations(recs, name_norm, result.labels, result.accepted, links, cache)
     report(n)
@@ -262,6 +264,7 @@ def _resolve(
         pairs_accepted=len(scored.lo),
         acronym_candidates=candidates,
         acronym_accepted=accepted_acronyms,
+        ambiguous_acronyms=len(ambiguous),
         merges=len(result.accepted),
         guard_rejections=len(result.guarded),
         cannot_link_conflicts=len(result.conflicts) + result.group_conflicts,
@@ -327,6 +330,47 @@ def _acronym_links(
             unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_SCORED, "acronym"
         )
     return len(pairs), accepted
+
+
+def _ambiguous_acronyms(
+    units: Sequence[NormalisedName], unit_records: Sequence[list[int]], lo: list[int], hi: list[int]
+) -> set[int]:
+    """Units that are a bare acronym carried by several records and spelled by two or more full names
+    of this corpus that do not match one another ("AU": Aarhus University, American University, ...).
+
+    Such a string does not say which body a record means, so its records are not joined for sharing
+    it (each keeps only its own evidence); a repeated acronym that spells one body ("NHS" beside
+    "National Health Service") is joined as usual.
+    """
+    shorts: dict[str, int] = {}
+    for u, name in enumerate(units):
+        if len(unit_records[u]) > 1 and len(name.tokens) == 1:
+            word = name.tokens[0]
+            if MIN_ACRONYM <= len(word) <= MAX_ACRONYM and word.isalnum():
+                shorts[word] = u
+    if not shorts:
+        return set()
+    fulls: dict[str, list[int]] = {}
+    for u, name in enumerate(units):
+        if name.acronym is not None and len(name.tokens) >= 2:
+            for acronym in acronym_forms(name):
+                if acronym in shorts:
+                    fulls.setdefault(acronym, []).append(u)
+    candidates = {a: f for a, f in fulls.items() if len(f) > 1}
+    if not candidates:
+        return set()
+    parent: dict[int, int] = {u: u for f in candidates.values() for u in f}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for u, v in zip(lo, hi, strict=True):
+        if u in parent and v in parent:
+            parent[find(u)] = find(v)
+    return {shorts[a] for a, f in candidates.items() if len({find(u) for u in f}) > 1}
 
 
 def _share_relative(a: Sequence[int], b: Sequence[int], relatives: Mapping[int, set[int]]) -> bool:

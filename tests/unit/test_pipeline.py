@@ -187,3 +187,11 @@ def test_explain() -> None:
     assert (ex.decision, ex.acronym) == ("same", "explicit")
     assert explain("NHS", "National Health Service").decision.startswith("acronym candidate")
     assert explain("East Dorset", "West Dorset", MatchSettings()).decision == "different"
+
+
+def test_an_acronym_spelling_several_bodies_joins_nobody() -> None:
+    names = ["AU", "AU", "Aarhus University", "American University", "NHS", "NHS", "National Health Service"]
+    res = resolve([R(str(i), name) for i, name in enumerate(names)])
+    assert res.org_of["0"] != res.org_of["1"]  # which AU?
+    assert res.org_of["4"] == res.org_of["5"]  # one NHS in this corpus
+    assert res.stats.ambiguous_acronyms == 1
