@@ -122,3 +122,80 @@ def _worst(
         )
         for o in top
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NameOverlap:
+    """What the names alone can show about the truth: the true pairs by how their names relate, and the
+    pairs of different true organisations whose names normalise alike (no name matcher can part them).
+
+    ``ceiling`` is the recall a name-only matcher could reach at most: the share of true pairs whose
+    names are identical once normalised, share a word (besides "of", "and", "for", "the"), or where one
+    is the other's acronym. The rest (translations, former names, unrelated brand names) need evidence
+    other than the names.
+    """
+
+    true_pairs: float
+    identical: float
+    shared_word: float
+    acronym: float
+    no_shared_word: float
+    identical_false_pairs: int
+
+    @property
+    def ceiling(self) -> float:
+        return round(1.0 - self.no_shared_word / self.true_pairs, 6) if self.true_pairs else 1.0
+
+
+SAMPLE_ITEMS = 400  # a truth group larger than this is judged on an even sample of its items
+
+
+def name_overlap(names: Sequence[str], truth: Sequence[Hashable]) -> NameOverlap:
+    """Classify the true pairs by how their names relate (see NameOverlap); large truth groups are
+    sampled (SAMPLE_ITEMS items) and their counts scaled, so the cost stays linear in the items.
+
+    Example:
+        >>> o = name_overlap(["NHS", "National Health Service", "N.H.S.", "Acme"], ["a", "a", "a", "b"])
+        >>> (o.true_pairs, o.identical, o.acronym, o.no_shared_word)
+        (3.0, 1.0, 2.0, 0.0)
+    """
+    from itertools import combinations
+
+    from resolver.normalise import ACRONYM_STOPWORDS, acronym_forms, normalise_name
+
+    cache = {name: normalise_name(name) for name in set(names)}
+    groups: dict[Hashable, list[str]] = {}
+    for name, label in zip(names, truth, strict=True):
+        groups.setdefault(label, []).append(name)
+    counts = [0.0, 0.0, 0.0, 0.0]  # identical, shared word, acronym, none
+    for members in groups.values():
+        total = _pairs(len(members))
+        if total == 0:
+            continue
+        sample = sorted(members)
+        if len(sample) > SAMPLE_ITEMS:
+            sample = sample[:: -(-len(sample) // SAMPLE_ITEMS)]
+        weight = total / _pairs(len(sample))
+        for x, y in combinations(sample, 2):
+            a, b = cache[x], cache[y]
+            if a.key == b.key:
+                kind = 0
+            elif not (set(a.tokens) & set(b.tokens)) <= ACRONYM_STOPWORDS:
+                kind = 1
+            elif (len(a.tokens) == 1 and a.tokens[0] in acronym_forms(b)) or (
+                len(b.tokens) == 1 and b.tokens[0] in acronym_forms(a)
+            ):
+                kind = 2
+            else:
+                kind = 3
+            counts[kind] += weight
+    by_key: dict[str, Counter[Hashable]] = {}
+    for name, label in zip(names, truth, strict=True):
+        key = cache[name].key
+        if key:
+            by_key.setdefault(key, Counter())[label] += 1
+    identical_false = sum(
+        _pairs(sum(c.values())) - sum(_pairs(v) for v in c.values()) for c in by_key.values() if len(c) > 1
+    )
+    identical, shared, acronym, none = (round(c, 1) for c in counts)
+    return NameOverlap(round(sum(counts), 1), identical, shared, acronym, none, identical_false)

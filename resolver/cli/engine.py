@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from resolver.errors import SourceError
-from resolver.evaluate import Evaluation, evaluate
+from resolver.evaluate import Evaluation, NameOverlap, evaluate, name_overlap
 from resolver.model import EntityRecord
 from resolver.normalise import MAX_INPUT_CHARS, normalise
 from resolver.pipeline import Resolution, explain, resolve
@@ -356,16 +356,14 @@ def eval_command(
     by_key = {r.key: r for r in records}
     resolution = _resolve_with_progress(records, settings)
     keys = [r.key for r in records]
-    result = evaluate(
-        [by_key[k].name for k in keys],
-        [resolution.org_of[k] for k in keys],
-        [rows[int(k)].values[truth_column] for k in keys],
-        worst=worst,
-    )
-    _render_evaluation(result, resolution, fmt)
+    names = [by_key[k].name for k in keys]
+    truth = [rows[int(k)].values[truth_column] for k in keys]
+    result = evaluate(names, [resolution.org_of[k] for k in keys], truth, worst=worst)
+    _render_evaluation(result, name_overlap(names, truth), resolution, fmt)
 
 
-def _render_evaluation(result: Evaluation, resolution: Resolution, fmt: str) -> None:
+def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Resolution, fmt: str) -> None:
+    share = (lambda x: round(x / overlap.true_pairs, 6)) if overlap.true_pairs else (lambda x: 0.0)
     summary = {
         "items": result.items,
         "true_clusters": result.true_clusters,
@@ -377,6 +375,15 @@ def _render_evaluation(result: Evaluation, resolution: Resolution, fmt: str) -> 
         "bcubed_recall": result.bcubed.recall,
         "bcubed_f1": result.bcubed.f1,
         "comparisons": resolution.stats.comparisons,
+        # How far names alone can go (see resolver.evaluate.NameOverlap):
+        "true_pairs": result.true_pairs,
+        "true_pairs_identical_names": share(overlap.identical),
+        "true_pairs_sharing_a_word": share(overlap.shared_word),
+        "true_pairs_acronym_only": share(overlap.acronym),
+        "true_pairs_sharing_no_word": share(overlap.no_shared_word),
+        "name_only_recall_ceiling": overlap.ceiling,
+        "false_pairs_identical_names": overlap.identical_false_pairs,
+        "ambiguous_acronyms": resolution.stats.ambiguous_acronyms,
     }
     if fmt != "table":
         errors = {
@@ -386,6 +393,12 @@ def _render_evaluation(result: Evaluation, resolution: Resolution, fmt: str) -> 
         render_document(summary | errors)
         return
     render_rows([{"metric": k, "value": v} for k, v in summary.items()], "table", title="Evaluation")
+    click.echo(
+        f"Names alone: {share(overlap.no_shared_word):.1%} of the true pairs share no word and neither is "
+        f"the other's acronym (translations, former or brand names), so pairwise recall from names is at "
+        f"most {overlap.ceiling:.3f}; {overlap.identical_false_pairs} pairs of different organisations have "
+        "identical normalised names."
+    )
     for title, groups in (
         ("Worst false merges", result.false_merges),
         ("Worst false splits", result.false_splits),
