@@ -21,13 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from resolver.canonical import AliasEvidence
 from resolver.dates import spell_problem
-from resolver.graph.writer import GraphOrganisation, GraphWriter
+from resolver.graph.writer import GraphOrganisation, GraphWriter, OrganisationWrite
 from resolver.model import (
     AliasLink,
     EntityClaim,
@@ -249,6 +249,32 @@ def ingest(
     return report
 
 
+def _organisation_writes(
+    changed: list[OrganisationNode],
+    graph: dict[str, GraphOrganisation],
+    aliases: Iterable[AliasLink],
+    identifiers: Iterable[IdentifierLink],
+) -> list[OrganisationWrite]:
+    """One write per organisation that is new, renamed or gains an alias or identifier (in id order)."""
+    nodes = {n.id: n for n in changed}
+    new_aliases: dict[str, list[AliasLink]] = {}
+    for a in aliases:
+        new_aliases.setdefault(a.org_id, []).append(a)
+    new_ids: dict[str, list[IdentifierLink]] = {}
+    for i in identifiers:
+        new_ids.setdefault(i.org_id, []).append(i)
+    items = []
+    for org_id in sorted(nodes.keys() | new_aliases.keys() | new_ids.keys()):
+        node = nodes.get(org_id)
+        if node is None:  # an unchanged graph organisation that gains names or identifiers
+            old = graph[org_id]
+            node = OrganisationNode(old.id, old.name, old.norm_name)
+        items.append(
+            OrganisationWrite(node, tuple(new_aliases.get(org_id, ())), tuple(new_ids.get(org_id, ())))
+        )
+    return items
+
+
 def _resolve_and_write(
     records: _Records,
     claim_keys: list[tuple[ParentClaim, str, str, str]],
@@ -370,10 +396,7 @@ def _resolve_and_write(
     if not write:
         return
     # Nodes before the edges that need them; every step is idempotent, so a re-run resumes safely.
-    writer.write_organisations(
-        new_orgs + renamed, stage("writing organisations", len(new_orgs) + len(renamed))
-    )
-    writer.write_aliases(aliases.values(), report.run_id, stage("writing aliases", len(aliases)))
-    writer.write_identifiers(identifiers.values(), stage("writing identifiers", len(identifiers)))
+    items = _organisation_writes(new_orgs + renamed, graph, aliases.values(), identifiers.values())
+    writer.write_organisations(items, report.run_id, stage("writing organisations", len(items)))
     counts = writer.write_parent_links(links, report.run_id, stage("writing PARENT_OF edges", len(links)))
     report.edges_created = counts.relationships_created

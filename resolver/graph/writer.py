@@ -56,22 +56,26 @@ class WriteCounts:
         self.properties_set += counters.properties_set
 
 
-def organisation_row(org: OrganisationNode) -> dict[str, Any]:
-    return {"id": org.id, "name": org.name, "normName": org.norm_name}
+@dataclass(frozen=True, slots=True)
+class OrganisationWrite:
+    """One organisation to create or rename, with the aliases and identifiers it gains (all may be empty)."""
+
+    node: OrganisationNode
+    aliases: tuple[AliasLink, ...] = ()
+    identifiers: tuple[IdentifierLink, ...] = ()
 
 
-def alias_row(link: AliasLink) -> dict[str, Any]:
+def organisation_row(item: OrganisationWrite) -> dict[str, Any]:
     return {
-        "name": link.name,
-        "normName": link.norm_name,
-        "orgId": link.org_id,
-        "score": float(link.score),
-        "method": link.method,
+        "id": item.node.id,
+        "name": item.node.name,
+        "normName": item.node.norm_name,
+        "aliases": [
+            {"name": a.name, "normName": a.norm_name, "score": float(a.score), "method": a.method}
+            for a in item.aliases
+        ],
+        "identifiers": [{"key": i.key, "scheme": i.scheme, "value": i.value} for i in item.identifiers],
     }
-
-
-def identifier_row(link: IdentifierLink) -> dict[str, Any]:
-    return {"key": link.key, "scheme": link.scheme, "value": link.value, "orgId": link.org_id}
 
 
 def _bound(prefix: str, value: PartialDate | None) -> dict[str, Any]:
@@ -121,7 +125,8 @@ class GraphWriter:
 
     Example:
         >>> writer = GraphWriter(driver, TemplateRegistry(), database="neo4j")     # doctest: +SKIP
-        >>> writer.write_organisations([OrganisationNode("org-1", "NHS", "nhs")])  # doctest: +SKIP
+        >>> writer.write_organisations([OrganisationWrite(OrganisationNode("org-1", "NHS", "nhs"))], "run-1")
+        ... # doctest: +SKIP
     """
 
     def __init__(
@@ -198,19 +203,12 @@ class GraphWriter:
         return counts
 
     def write_organisations(
-        self, orgs: Iterable[OrganisationNode], progress: Progress | None = None
+        self, items: Iterable[OrganisationWrite], run_id: str, progress: Progress | None = None
     ) -> WriteCounts:
-        return self._write("write.organisations", map(organisation_row, orgs), {"now": now()}, progress)
-
-    def write_aliases(
-        self, links: Iterable[AliasLink], run_id: str, progress: Progress | None = None
-    ) -> WriteCounts:
-        return self._write("write.aliases", map(alias_row, links), {"runId": run_id}, progress)
-
-    def write_identifiers(
-        self, links: Iterable[IdentifierLink], progress: Progress | None = None
-    ) -> WriteCounts:
-        return self._write("write.identifiers", map(identifier_row, links), None, progress)
+        """Organisations first, with their aliases and identifiers: the edges written next need them."""
+        return self._write(
+            "write.organisations", map(organisation_row, items), {"now": now(), "runId": run_id}, progress
+        )
 
     def write_parent_links(
         self, links: Iterable[ParentLink], run_id: str, progress: Progress | None = None

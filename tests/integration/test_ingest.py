@@ -358,7 +358,7 @@ def test_killed_run_then_rerun_equals_one_clean_run(
     tmp_path: Path,
     kill_when: str,
 ) -> None:
-    path = generated_edges(tmp_path / "big.csv", range(20_000))
+    path = generated_edges(tmp_path / "big.csv", range(10_000))
     run_ingest(graph, path, id_scheme="t")
     clean = snapshot(graph)
     with graph.session(database=neo4j_settings.database) as session:
