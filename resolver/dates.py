@@ -17,6 +17,7 @@ LittleSis) carries one, and a time with an offset does not name one day without 
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date
 
@@ -36,6 +37,11 @@ def parse_partial_date(text: str | None, *, field: str) -> PartialDate | None:
     """The partial date ``text`` denotes, None when it is unknown; DateError (naming ``field``) if invalid."""
     if text is None:
         return None
+    return _parse(text, field)
+
+
+@functools.lru_cache(maxsize=65_536)  # files repeat their dates; a PartialDate is immutable
+def _parse(text: str, field: str) -> PartialDate | None:
     stripped = text.strip()
     if not stripped:
         return None

@@ -221,6 +221,8 @@ class SourceReader:
         self._used = False
         self._entities: dict[str, Mention] | None = None
         self._keep_persons = False  # the id -> name map of a relationships file keeps persons too
+        self._header_set: set[str] = set()
+        self._narrowed: dict[tuple[str, ...], tuple[str, ...]] = {}
         try:
             self._container, self._rows = self._open_rows()
             self.format = self._detect(fmt)
@@ -254,6 +256,7 @@ class SourceReader:
             self._header = [column_key(c) for c in rows.header]
             rows.header = self._header  # rows come keyed by the compared names
             self._header_line = rows.header_line
+            self._header_set = set(self._header)
             duplicates = sorted({c for c in self._header if self._header.count(c) > 1 and c})
             if duplicates:
                 raise SourceError(
@@ -354,6 +357,15 @@ class SourceReader:
         finally:
             self._bytes.close()
 
+    def _in_header(self, aliases: tuple[str, ...]) -> tuple[str, ...]:
+        """For CSV, the aliases the header has (every row has the same keys); others unchanged."""
+        if self._container != "csv":
+            return aliases
+        found = self._narrowed.get(aliases)
+        if found is None:
+            found = self._narrowed[aliases] = tuple(a for a in aliases if a in self._header_set)
+        return found
+
     def _map(self, row: Row) -> Record | None:
         values = row.values if self._container == "csv" else {column_key(k): v for k, v in row.values.items()}
         if self.format == "edges":
@@ -376,7 +388,7 @@ class SourceReader:
 
         JSON numbers are accepted only where ``number`` says so (record ids), never for names or dates.
         """
-        for key in aliases:
+        for key in self._in_header(aliases):
             if key in values:
                 value = values[key]
                 if value is None:
@@ -394,7 +406,7 @@ class SourceReader:
         return None
 
     def _list(self, values: dict[str, Any], aliases: tuple[str, ...], fld: str) -> list[str]:
-        for key in aliases:
+        for key in self._in_header(aliases):
             if key in values:
                 value = values[key]
                 if value is None:
@@ -413,12 +425,13 @@ class SourceReader:
         return []
 
     def _date(self, values: dict[str, Any], aliases: tuple[str, ...], fld: str) -> PartialDate | None:
+        aliases = self._in_header(aliases)
         key = next((k for k in aliases if k in values), fld)
         text = self._text(values, aliases, key)
         return parse_partial_date(text, field=key)
 
     def _bool(self, values: dict[str, Any], aliases: tuple[str, ...]) -> bool | None:
-        for key in aliases:
+        for key in self._in_header(aliases):
             if key in values:
                 value = values[key]
                 if value is None or isinstance(value, bool):
@@ -448,10 +461,12 @@ class SourceReader:
         return f"{scheme or self.id_scheme or self.source}:{value}"
 
     def _identifiers(self, values: dict[str, Any], aliases: tuple[str, ...], fld: str) -> tuple[str, ...]:
-        present = next((k for k in aliases if k in values), None)
+        present = next((k for k in self._in_header(aliases) if k in values), None)
         if present is None:
             return ()
         raw = values[present]
+        if isinstance(raw, str) and "|" not in raw:  # the common case: one identifier or none
+            return (self._identifier(raw, present, IMPLIED_SCHEMES.get(present)),) if raw.strip() else ()
         items = (
             [str(raw)]
             if isinstance(raw, int) and not isinstance(raw, bool)
