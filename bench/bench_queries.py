@@ -9,7 +9,7 @@ just before it, depth capped at 12; dated spells with day / month / year precisi
 with an unknown end), and a second spell on 5% of the pairs. It is loaded with resolver's own
 GraphWriter (UNWIND batches in managed transactions). Then hierarchy.ancestors (random organisations),
 hierarchy.descendants (organisations near the top of their tree, maxDepth 12) and lookup.by_name
-(random names, half with a typo, through the same escaping as `resolver lookup`) run --queries times
+(random names, half with a typo, through GraphReader.by_name as `resolver lookup` runs it) run --queries times
 each, after a warm-up, through GraphReader (managed read transactions), as the CLI runs them.
 
 A local server is started in a temporary home (resolver.server.LocalServer, --heap / --pagecache)
@@ -42,7 +42,7 @@ import neo4j  # noqa: E402
 
 from resolver.graph import writer as graph_writer  # noqa: E402
 from resolver.graph.connection import make_driver  # noqa: E402
-from resolver.graph.reader import GraphReader, fulltext_query  # noqa: E402
+from resolver.graph.reader import GraphReader  # noqa: E402
 from resolver.graph.schema import apply_schema  # noqa: E402
 from resolver.graph.templates import TemplateRegistry  # noqa: E402
 from resolver.model import OrganisationNode, ParentLink, PartialDate  # noqa: E402
@@ -273,6 +273,14 @@ def load(
     return {"organisations": round(t_orgs, 1), "spells": round(t_all - t_orgs, 1), "total": round(t_all, 1)}
 
 
+def call(reader: GraphReader, name: str, params: dict[str, Any]) -> list[Any]:
+    """Run one query as the CLI would: lookups through GraphReader.by_name (exact words first, fuzzy if
+    the best hit lacks a word typed), hierarchy templates through GraphReader.rows."""
+    if name == "lookup.by_name":
+        return reader.by_name(params["text"], params["limit"])
+    return reader.rows(name, params)
+
+
 def run_queries(
     driver: neo4j.Driver,
     registry: TemplateRegistry,
@@ -308,7 +316,7 @@ def run_queries(
     for _ in range(total):
         name = h.orgs[rng.randrange(n)].name
         text = typo(rng, name) if rng.random() < 0.5 else name
-        plans["lookup.by_name"].append({"query": fulltext_query(text), "limit": 10})
+        plans["lookup.by_name"].append({"text": text, "limit": 10})
 
     def trivial(tx: neo4j.ManagedTransaction) -> None:
         list(tx.run("RETURN 1 AS one"))
@@ -326,11 +334,11 @@ def run_queries(
     for name, params in plans.items():
         sizes: list[int] = []
         for p in params[: args.warmup]:
-            reader.rows(name, p)
+            call(reader, name, p)
         it = iter(params[args.warmup :])
 
         def one(name: str = name, it: Iterator[dict[str, Any]] = it, sizes: list[int] = sizes) -> None:
-            sizes.append(len(reader.rows(name, next(it))))
+            sizes.append(len(call(reader, name, next(it))))
 
         samples = measure(one, args.queries)
         stats = summary(samples)

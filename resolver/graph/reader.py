@@ -97,8 +97,9 @@ def escape_lucene(text: str) -> str:
     return LUCENE_SPECIAL.sub(r"\\\1", text)
 
 
-def fulltext_query(text: str) -> str:
-    """A Lucene query for typed text: the exact phrase (boosted), each word, and each longer word fuzzily.
+def fulltext_query(text: str, *, fuzzy: bool = True) -> str:
+    """A Lucene query for typed text: the exact phrase (boosted), each word, and (``fuzzy``) each word of
+    four letters or more within one edit (two from eight letters).
 
     Words are lower-cased, so 'AND', 'OR', 'NOT' are never operators; raise NotFoundError if there is no
     word in ``text`` at all.
@@ -114,7 +115,7 @@ def fulltext_query(text: str) -> str:
     for w in dict.fromkeys(words):
         e = escape_lucene(w)
         parts.append(f"{e}^2")
-        if len(w) >= 4:
+        if fuzzy and len(w) >= 4:
             parts.append(f"{e}~{1 if len(w) < 8 else 2}")
     return " ".join(parts)
 
@@ -233,10 +234,21 @@ class GraphReader:
         ]
 
     def by_name(self, text: str, limit: int = 10) -> list[Candidate]:
-        """Organisations whose name or alias resembles ``text`` (full-text, fuzzy), best first."""
+        """Organisations whose name or alias resembles ``text`` (full-text, typo tolerant), best first.
+
+        Exact words first (cheap); when the best hit does not contain every word typed, the query is
+        run again with fuzzy words (edit distance 1 or 2), which costs several times more on a large index.
+        """
         if limit < 1:
             raise TemplateError(f"limit must be at least 1; got {limit}")
-        rows = self.rows("lookup.by_name", {"query": fulltext_query(text), "limit": limit})
+        exact = self._by_name(fulltext_query(text, fuzzy=False), limit)
+        words = set(_WORD.findall(text.casefold()))
+        if exact and words <= set(_WORD.findall((exact[0].matched_name or "").casefold())):
+            return exact
+        return self._by_name(fulltext_query(text), limit)
+
+    def _by_name(self, query: str, limit: int) -> list[Candidate]:
+        rows = self.rows("lookup.by_name", {"query": query, "limit": limit})
         return [
             Candidate(
                 id=r["id"],

@@ -81,6 +81,7 @@ def test_lucene_escaping_and_query() -> None:
     assert escape_lucene('a+b (c) "d" ~e* f?:g\\h/i') == r"a\+b \(c\) \"d\" \~e\* f\?\:g\\h\/i"
     assert fulltext_query("NHS Digital") == '"nhs digital"^4 nhs^2 digital^2 digital~1'
     assert fulltext_query("Department") == "department^2 department~2"
+    assert fulltext_query("NHS Digital", fuzzy=False) == '"nhs digital"^4 nhs^2 digital^2'
     assert " AND " not in fulltext_query("Health AND Care") and "and^2" in fulltext_query("Health AND Care")
     with pytest.raises(NotFoundError):
         fulltext_query("?!")
