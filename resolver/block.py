@@ -82,15 +82,24 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
     elif len(tokens) == 1:  # a long one-word name: a typo in its only word leaves no other key
         keys.append("p:" + squashed[:AFFIX_LETTERS])
         keys.append("x:" + tokens[0][-AFFIX_LETTERS:])
-    core = "".join(t for t in tokens if t not in GENERIC_WORDS) if len(squashed) >= SHORT_KEY else ""
-    size = len(core)
-    if size >= SHORT_KEY:
+    if len(squashed) >= SHORT_KEY:
         # One edit leaves one half of the distinctive words (squashed) intact: "Grimes-Sawayn" /
         # "Grimes4Sawayn", "United Health Group" / "UnitedHealth Group". Two half lengths, so that one
         # letter more or less still shares one; from SHORT_KEY letters on, where "d:" keys stop.
-        for half in {(size - 1) // 2, size // 2}:
-            keys.append(f"a{half}:" + core[:half])
-            keys.append(f"z{half}:" + core[-half:])
+        if GENERIC_WORDS.isdisjoint(tokens):
+            core = "".join(tokens)
+        else:
+            core = "".join([t for t in tokens if t not in GENERIC_WORDS])
+        size = len(core)
+        if size >= SHORT_KEY:
+            half = size // 2
+            tag = str(half)
+            keys.append("a" + tag + ":" + core[:half])
+            keys.append("z" + tag + ":" + core[-half:])
+            if size % 2 == 0:
+                tag = str(half - 1)
+                keys.append("a" + tag + ":" + core[: half - 1])
+                keys.append("z" + tag + ":" + core[1 - half :])
     return keys
 
 
@@ -155,16 +164,17 @@ def candidate_pairs(buckets: Iterable[Sequence[int]], n: int) -> tuple[IntArray,
     return unique[keep] // n, unique[keep] % n
 
 
-def acronym_candidates(
-    names: Sequence[NormalisedName], *, max_bucket: int, attested: Iterable[tuple[str, str]] = ()
-) -> list[tuple[int, int]]:
-    """Pairs (short, full): a one-word name ("IBM", "IBM Corp") whose word a multi-word name's acronym
-    spells.
+@dataclass(frozen=True, slots=True)
+class AcronymIndex:
+    """``shorts``: one-word names that could be acronyms, by their word; ``fulls``: multi-word names
+    whose acronym (or acronym plus legal-form initial) is one of those words, by that acronym."""
 
-    A short word spelled by more than ``max_bucket`` full names only meets the full names an explicit
-    "(NHS)" or a source alias attests (``attested``: (acronym, full core) pairs), so short acronyms
-    cannot fan out over unrelated bodies.
-    """
+    shorts: dict[str, list[int]]
+    fulls: dict[str, list[int]]
+
+
+def acronym_index(names: Sequence[NormalisedName]) -> AcronymIndex:
+    """Which one-word names a multi-word name's acronym spells (see AcronymIndex)."""
     shorts: dict[str, list[int]] = {}
     for i, name in enumerate(names):
         if len(name.tokens) == 1:
@@ -172,15 +182,34 @@ def acronym_candidates(
             if MIN_ACRONYM <= len(word) <= MAX_ACRONYM and word.isalnum():
                 shorts.setdefault(word, []).append(i)
     fulls: dict[str, list[int]] = {}
-    for i, name in enumerate(names):
-        if name.acronym is not None and len(name.tokens) >= 2:
-            for acronym in acronym_forms(name) if name.legal_form else (name.acronym,):
-                if acronym in shorts:
-                    fulls.setdefault(acronym, []).append(i)
+    if shorts:
+        for i, name in enumerate(names):
+            if name.acronym is not None and len(name.tokens) >= 2:
+                for acronym in acronym_forms(name) if name.legal_form else (name.acronym,):
+                    if acronym in shorts:
+                        fulls.setdefault(acronym, []).append(i)
+    return AcronymIndex(shorts, fulls)
+
+
+def acronym_candidates(
+    names: Sequence[NormalisedName],
+    *,
+    max_bucket: int,
+    attested: Iterable[tuple[str, str]] = (),
+    index: AcronymIndex | None = None,
+) -> list[tuple[int, int]]:
+    """Pairs (short, full): a one-word name ("IBM", "IBM Corp") whose word a multi-word name's acronym
+    spells (``index``: ``acronym_index(names)``, computed when not given).
+
+    A short word spelled by more than ``max_bucket`` full names only meets the full names an explicit
+    "(NHS)" or a source alias attests (``attested``: (acronym, full core) pairs), so short acronyms
+    cannot fan out over unrelated bodies.
+    """
+    index = index or acronym_index(names)
     attested_keys = set(attested)
     pairs: list[tuple[int, int]] = []
-    for acronym, full_ids in fulls.items():
+    for acronym, full_ids in index.fulls.items():
         if len(full_ids) > max_bucket:
             full_ids = [j for j in full_ids if (acronym, names[j].core) in attested_keys]
-        pairs.extend((i, j) for i in shorts[acronym] for j in full_ids)
+        pairs.extend((i, j) for i in index.shorts[acronym] for j in full_ids)
     return sorted(pairs)

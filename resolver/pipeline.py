@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
 
-from resolver.block import MAX_ACRONYM, MIN_ACRONYM, acronym_candidates, block
+from resolver.block import AcronymIndex, acronym_candidates, acronym_index, block
 from resolver.canonical import (
     AliasEvidence,
     ClusterIds,
@@ -220,8 +220,11 @@ def _resolve(
     report(n * 4 // 5)
 
     cannot = [(index[a], index[b]) for a, b in cannot_link if a in index and b in index]
-    candidates, accepted_acronyms = _acronym_links(recs, units, unit_records, cache, cannot, settings, links)
-    ambiguous = _ambiguous_acronyms(units, unit_records, scored.lo.tolist(), scored.hi.tolist())
+    acronyms = acronym_index(units)
+    candidates, accepted_acronyms = _acronym_links(
+        recs, units, unit_records, cache, cannot, settings, links, acronyms
+    )
+    ambiguous = _ambiguous_acronyms(acronyms, unit_records, scored.lo.tolist(), scored.hi.tolist())
 
     def guard(a: int, b: int) -> bool:
         return _compatible(name_norm[a], name_norm[b], settings.threshold - GUARD_SLACK)
@@ -299,6 +302,7 @@ def _acronym_links(
     cannot: Sequence[tuple[int, int]],
     settings: MatchSettings,
     links: _Links,
+    acronyms: AcronymIndex,
 ) -> tuple[int, int]:
     """Add acronym links that carry evidence; return (candidates, accepted)."""
     attested = {(u.acronym, u.core) for u in units if u.acronym_explicit and u.acronym}
@@ -313,7 +317,7 @@ def _acronym_links(
     for a, b in cannot:
         relatives.setdefault(a, set()).add(b)
         relatives.setdefault(b, set()).add(a)
-    pairs = acronym_candidates(units, max_bucket=settings.max_bucket, attested=attested)
+    pairs = acronym_candidates(units, max_bucket=settings.max_bucket, attested=attested, index=acronyms)
     accepted = 0
     for short, full in pairs:
         s, f = units[short], units[full]
@@ -333,7 +337,7 @@ def _acronym_links(
 
 
 def _ambiguous_acronyms(
-    units: Sequence[NormalisedName], unit_records: Sequence[list[int]], lo: list[int], hi: list[int]
+    acronyms: AcronymIndex, unit_records: Sequence[list[int]], lo: list[int], hi: list[int]
 ) -> set[int]:
     """Units that are a bare acronym carried by several records and spelled by two or more full names
     of this corpus that do not match one another ("AU": Aarhus University, American University, ...).
@@ -342,21 +346,11 @@ def _ambiguous_acronyms(
     it (each keeps only its own evidence); a repeated acronym that spells one body ("NHS" beside
     "National Health Service") is joined as usual.
     """
-    shorts: dict[str, int] = {}
-    for u, name in enumerate(units):
-        if len(unit_records[u]) > 1 and len(name.tokens) == 1:
-            word = name.tokens[0]
-            if MIN_ACRONYM <= len(word) <= MAX_ACRONYM and word.isalnum():
-                shorts[word] = u
-    if not shorts:
-        return set()
-    fulls: dict[str, list[int]] = {}
-    for u, name in enumerate(units):
-        if name.acronym is not None and len(name.tokens) >= 2:
-            for acronym in acronym_forms(name):
-                if acronym in shorts:
-                    fulls.setdefault(acronym, []).append(u)
-    candidates = {a: f for a, f in fulls.items() if len(f) > 1}
+    candidates = {
+        a: f
+        for a, f in acronyms.fulls.items()
+        if len(f) > 1 and any(len(unit_records[u]) > 1 for u in acronyms.shorts[a])
+    }
     if not candidates:
         return set()
     parent: dict[int, int] = {u: u for f in candidates.values() for u in f}
@@ -370,7 +364,13 @@ def _ambiguous_acronyms(
     for u, v in zip(lo, hi, strict=True):
         if u in parent and v in parent:
             parent[find(u)] = find(v)
-    return {shorts[a] for a, f in candidates.items() if len({find(u) for u in f}) > 1}
+    return {
+        u
+        for a, f in candidates.items()
+        if len({find(v) for v in f}) > 1
+        for u in acronyms.shorts[a]
+        if len(unit_records[u]) > 1
+    }
 
 
 def _share_relative(a: Sequence[int], b: Sequence[int], relatives: Mapping[int, set[int]]) -> bool:

@@ -425,7 +425,9 @@ def _final_scores(
     # "swapped" only matters between names with as many distinct words, two or more.
     words = np.zeros(len(names), dtype=np.int64)
     words[involved] = [len(set(names[i].tokens)) if len(names[i].tokens) > 1 else 0 for i in involved]
-    for k in np.nonzero(~typo & (words[lo] == words[hi]) & (words[lo] > 1))[0]:
+    # Cores two edits apart hold no swapped words further apart than that: only the others are read.
+    near = _cpdist(cores, lo, hi, Levenshtein.distance, DISTINCT_EDITS) <= DISTINCT_EDITS
+    for k in np.nonzero(~near & (words[lo] == words[hi]) & (words[lo] > 1) & (similarity >= cutoff))[0]:
         similarity[k] = min(similarity[k], swapped_word(names[lo[k]].tokens, names[hi[k]].tokens, common))
     legal, qualifier, numbers, modifiers = _attribute_ids(names, involved)
     penalty = (
