@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,28 @@ StageFactory = Callable[[str, int | None], Callable[[int], None]]
 
 def _no_stage(description: str, total: int | None) -> Callable[[int], None]:
     return lambda n: None
+
+
+class _Timed:
+    """Wraps a StageFactory and records each stage's wall time (a stage ends when the next starts)."""
+
+    def __init__(self, inner: StageFactory, seconds: dict[str, float]) -> None:
+        self.inner = inner
+        self.seconds = seconds
+        self._current: str | None = None
+        self._since = time.perf_counter()
+
+    def __call__(self, description: str, total: int | None) -> Callable[[int], None]:
+        self.close()
+        self._current = description
+        return self.inner(description, total)
+
+    def close(self) -> None:
+        now = time.perf_counter()
+        if self._current is not None:
+            self.seconds[self._current] = self.seconds.get(self._current, 0.0) + now - self._since
+        self._current = None
+        self._since = now
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +107,7 @@ class IngestReport:
     edges_written: int = 0  # PARENT_OF claims sent (MERGE): created or already there
     edges_created: int = 0
     spell_warnings: int = 0  # spells whose end is before their start (kept; hierarchy.bad_spells finds them)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, in order
 
     @property
     def rows_written(self) -> int:
@@ -116,6 +140,7 @@ class IngestReport:
             "edges_written": self.edges_written,
             "edges_created": self.edges_created,
             "spell_warnings": self.spell_warnings,
+            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
         }
 
 
@@ -219,6 +244,22 @@ def ingest(
     """
     options = options or IngestOptions()
     report = IngestReport(dry_run=options.dry_run)
+    timed = _Timed(stage, report.seconds)
+    try:
+        _ingest(paths, writer, options, report, on_reject, timed)
+    finally:
+        timed.close()
+    return report
+
+
+def _ingest(
+    paths: Sequence[str],
+    writer: GraphWriter,
+    options: IngestOptions,
+    report: IngestReport,
+    on_reject: Callable[[Reject], None],
+    stage: StageFactory,
+) -> None:
     claims = read_claims(paths, options, report, on_reject, stage)
     fmt = ",".join(sorted(set(claims.formats)))
     source = ",".join(sorted(set(claims.sources)))
@@ -235,7 +276,7 @@ def ingest(
 
     if options.dry_run:
         _resolve_and_write(records, claim_keys, writer, options, report, on_reject, stage, write=False)
-        return report
+        return
     with writer.lock(report.run_id):
         writer.start_run(report.run_id, source=source, fmt=fmt, files=list(paths), sha256=claims.digests)
         _resolve_and_write(records, claim_keys, writer, options, report, on_reject, stage, write=True)
@@ -246,7 +287,6 @@ def ingest(
             rows_written=report.rows_written,
             rows_rejected=report.rejected,
         )
-    return report
 
 
 def _organisation_writes(
@@ -337,19 +377,20 @@ def _resolve_and_write(
     else:
         org_of = dict(pinned)
         for key, org_id in pinned.items():
+            method = "identifier" if records.ids[key] else "existing"
             for form in (records.names[key], *records.aliases[key]):
-                evidence.append((org_id, AliasEvidence(form, normalise_name(form).key, 1.0, "existing")))
+                if org_id not in alias_orgs.get(form, ()):  # normalise only the forms the graph lacks
+                    evidence.append((org_id, AliasEvidence(form, normalise_name(form).key, 1.0, method)))
 
     file_orgs = {org_of[k] for k in records.names}
     report.organisations_created = len(new_orgs)
     report.organisations_reused = len(file_orgs - {o.id for o in new_orgs})
     report.organisations_renamed = len(renamed)
 
-    have_alias = {(name, org_id) for name, orgs in alias_orgs.items() for org_id in orgs}
     aliases: dict[tuple[str, str], AliasLink] = {}
     for org_id, ev in evidence:
         pair = (ev.name, org_id)
-        if pair not in have_alias and pair not in aliases and ev.name.strip():
+        if org_id not in alias_orgs.get(ev.name, ()) and pair not in aliases and ev.name.strip():
             aliases[pair] = AliasLink(ev.name, ev.norm_name, org_id, ev.score, ev.method)
     identifiers: dict[str, IdentifierLink] = {}
     for key in records.names:
@@ -359,8 +400,10 @@ def _resolve_and_write(
     report.aliases_added = len(aliases)
     report.identifiers_added = len(identifiers)
 
+    advance = stage("linking claims", len(claim_keys))
     links: list[ParentLink] = []
     for claim, path, pkey, ckey in claim_keys:
+        advance(1)
         parent_id, child_id = org_of[pkey], org_of[ckey]
         if parent_id == child_id:
             report.rejected += 1

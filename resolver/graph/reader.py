@@ -29,6 +29,7 @@ from neo4j import exceptions as nx
 
 from resolver.errors import GraphConnectionError, NotFoundError, QueryError, TemplateError
 from resolver.graph.templates import CypherTemplate, TemplateRegistry
+from resolver.normalise import normalise_name
 
 MODES = ("certain", "possible")
 # Unknown labels, types and property keys depend on the data, not on the query (a graph without any merge
@@ -45,7 +46,7 @@ class Candidate:
 
     id: str
     name: str
-    matched_by: str  # 'id', 'identifier' or 'name'
+    matched_by: str  # 'id', 'identifier', 'normalised name' or 'name'
     matched_name: str | None = None
     score: float | None = None
     rank: int | None = None
@@ -233,6 +234,24 @@ class GraphReader:
             for r in rows
         ]
 
+    def by_normalised_name(self, text: str, limit: int = 10) -> list[Candidate]:
+        """Organisations with a name or alias that normalises as ``text`` does ("The N.H.S." finds "NHS")."""
+        key = normalise_name(text).key
+        if not key:
+            return []
+        rows = self.rows("lookup.by_norm_name", {"normName": key, "limit": limit})
+        return [
+            Candidate(
+                id=r["id"],
+                name=r["name"] or "",
+                matched_by="normalised name",
+                matched_name=r["matchedName"],
+                aliases=tuple(r["aliases"]),
+                identifiers=tuple(r["identifiers"]),
+            )
+            for r in rows
+        ]
+
     def by_name(self, text: str, limit: int = 10) -> list[Candidate]:
         """Organisations whose name or alias resembles ``text`` (full-text, typo tolerant), best first.
 
@@ -264,12 +283,14 @@ class GraphReader:
         ]
 
     def lookup(self, text: str, limit: int = 10) -> list[Candidate]:
-        """Exact id / identifier hits first, then name matches (each organisation once), ranked 1..n."""
+        """Exact id / identifier hits first, then names that normalise alike, then full-text name matches
+        (each organisation once), ranked 1..n."""
         found = self.by_id(text.strip())
-        seen = {c.id for c in found}
         words = _WORD.findall(text)
         if words:
-            found += [c for c in self.by_name(text, limit) if c.id not in seen]
+            for c in self.by_normalised_name(text, limit) + self.by_name(text, limit):
+                if c.id not in {f.id for f in found}:
+                    found.append(c)
         return [
             Candidate(
                 id=c.id,
@@ -294,6 +315,10 @@ class GraphReader:
             return next((c for c in exact if c.matched_by == "id"), exact[0])
         if not _WORD.search(ref):
             raise NotFoundError(f"no organisation has the id or identifier {ref!r}")
+        alike = self.by_normalised_name(ref, 10)
+        if alike:
+            key = ref.casefold()
+            return next((c for c in alike if c.name.casefold() == key), alike[0])
         hits = self.by_name(ref, 10)
         if not hits:
             raise NotFoundError(

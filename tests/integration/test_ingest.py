@@ -443,3 +443,27 @@ def test_cli_summary_and_exit_0(graph: neo4j.Driver, env: dict[str, str]) -> Non
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert (report["rows_read"], report["edges_written"], report["organisations_created"]) == (1, 1, 2)
+
+
+def test_sample_then_lookup_by_any_spelling(graph: neo4j.Driver, env: dict[str, str]) -> None:
+    """The shipped sample: every NHS spelling is one organisation, found by any of them."""
+    sample = Path(__file__).resolve().parents[2] / "samples" / "relationships.jsonl"
+    assert CliRunner().invoke(cli, ["ingest", str(sample)], env=env).exit_code == 0
+    ids = set()
+    for spelling in ("The N.H.S.", "NHS", "nhs", "National Health Service (NHS)", "NHS, UK Health Agency"):
+        result = CliRunner().invoke(cli, ["lookup", spelling, "--format", "json"], env=env)
+        assert result.exit_code == 0, result.output
+        top = json.loads(result.stdout)[0]
+        assert "The NHS" in top["aliases"]
+        ids.add(top["id"])
+    assert len(ids) == 1
+    result = CliRunner().invoke(
+        cli, ["tree", "The N.H.S.", "--as-of", "2020-01-01", "--format", "json"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    children = {c["name"] for c in json.loads(result.stdout)["children"]}
+    assert {"NHS As A Platform", "NHS England", "NHS Improvement", "NHS Digital"} <= children
+    result = CliRunner().invoke(cli, ["tree", "NHS", "--as-of", "2024-01-01", "--format", "json"], env=env)
+    later = {c["name"] for c in json.loads(result.stdout)["children"]}
+    assert "NHS Digital" not in later and "NHS Improvement" not in later  # both spells ended before 2024
+    assert "NHS As A Platform" in later
