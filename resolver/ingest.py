@@ -22,9 +22,10 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from resolver.canonical import AliasEvidence
 from resolver.dates import spell_problem
@@ -45,12 +46,26 @@ from resolver.pipeline import resolve
 from resolver.settings import MatchSettings
 from resolver.sources import read_source
 
+T = TypeVar("T")
+
 # A stage of work with a known (or unknown: None) total; returns the function that advances it.
 StageFactory = Callable[[str, int | None], Callable[[int], None]]
 
 
 def _no_stage(description: str, total: int | None) -> Callable[[int], None]:
     return lambda n: None
+
+
+def _counted(items: Iterable[T], advance: Callable[[int], None], step: int = 5_000) -> Iterator[T]:
+    """Yield ``items``, advancing the progress every ``step`` items (a bar update per item costs more
+    than most items do)."""
+    n = 0
+    for n, item in enumerate(items, 1):
+        if n % step == 0:
+            advance(step)
+        yield item
+    if n % step:
+        advance(n % step)
 
 
 class _Timed:
@@ -204,9 +219,7 @@ def read_claims(
     claims = _Claims()
     for path in paths:
         reader = read_source(path, fmt=options.fmt, source=options.source, id_scheme=options.id_scheme)
-        advance = stage(f"reading {Path(path).name}", None)
-        for item in reader:
-            advance(1)
+        for item in _counted(reader, stage(f"reading {Path(path).name}", None)):
             if isinstance(item, Reject):
                 report.rejected += 1
                 on_reject(item)
@@ -330,13 +343,12 @@ def _resolve_and_write(
     graph: dict[str, GraphOrganisation] = {}
     alias_orgs: dict[str, set[str]] = {}
     ident_org: dict[str, str] = {}
-    for org in writer.organisations():
+    for org in _counted(writer.organisations(), advance):
         graph[org.id] = org
         for name in org.aliases:
             alias_orgs.setdefault(name, set()).add(org.id)
         for key in org.identifiers:
             ident_org[key] = org.id
-        advance(1)
 
     pinned: dict[str, str] = {}  # record key -> the graph organisation it already denotes
     for key, name in records.names.items():
@@ -402,8 +414,7 @@ def _resolve_and_write(
 
     advance = stage("linking claims", len(claim_keys))
     links: list[ParentLink] = []
-    for claim, path, pkey, ckey in claim_keys:
-        advance(1)
+    for claim, path, pkey, ckey in _counted(claim_keys, advance):
         parent_id, child_id = org_of[pkey], org_of[ckey]
         if parent_id == child_id:
             report.rejected += 1
