@@ -74,7 +74,8 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
     keys = [
         "t:" + t for k, (f, t) in enumerate(rare) if f <= RARE_DF or (k < RARE_TOKENS and f <= max_bucket)
     ]
-    keys.append("s:" + " ".join(sorted(tokens)))
+    if len(tokens) > 1 or not keys:  # a one-word name's "t:" bucket already holds its "s:" bucket
+        keys.append("s:" + " ".join(sorted(tokens)))
     squashed = name.key.replace(" ", "")
     if 3 <= len(squashed) <= SHORT_KEY:
         keys.append("d:" + squashed)
