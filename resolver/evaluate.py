@@ -130,8 +130,9 @@ class NameOverlap:
     pairs of different true organisations whose names normalise alike (no name matcher can part them).
 
     ``ceiling`` is the recall a name-only matcher could reach at most: the share of true pairs whose
-    names are identical once normalised, share a word (besides "of", "and", "for", "the"), or where one
-    is the other's acronym. The rest (translations, former names, unrelated brand names) need evidence
+    names are identical once normalised, share a word (besides "of", "and", "for", "the"; a word of
+    four letters or more also counts when a typo apart, ``fuzz.ratio`` >= NEAR_WORD), or where one is
+    the other's acronym. The rest (translations, former names, unrelated brand names) need evidence
     other than the names.
     """
 
@@ -148,6 +149,15 @@ class NameOverlap:
 
 
 SAMPLE_ITEMS = 400  # a truth group larger than this is judged on an even sample of its items
+NEAR_WORD = 75  # fuzz.ratio from which two words of 4+ letters count as one word with a typo
+
+
+def _near_word(a: Sequence[str], b: Sequence[str]) -> bool:
+    from rapidfuzz import fuzz
+
+    return any(
+        fuzz.ratio(x, y, score_cutoff=NEAR_WORD) for x in a if len(x) >= 4 for y in b if len(y) >= 4
+    )
 
 
 def name_overlap(names: Sequence[str], truth: Sequence[Hashable]) -> NameOverlap:
@@ -180,7 +190,7 @@ def name_overlap(names: Sequence[str], truth: Sequence[Hashable]) -> NameOverlap
             a, b = cache[x], cache[y]
             if a.key == b.key:
                 kind = 0
-            elif not (set(a.tokens) & set(b.tokens)) <= ACRONYM_STOPWORDS:
+            elif not (set(a.tokens) & set(b.tokens)) <= ACRONYM_STOPWORDS or _near_word(a.tokens, b.tokens):
                 kind = 1
             elif (len(a.tokens) == 1 and a.tokens[0] in acronym_forms(b)) or (
                 len(b.tokens) == 1 and b.tokens[0] in acronym_forms(a)

@@ -394,8 +394,9 @@ def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Res
         return
     render_rows([{"metric": k, "value": v} for k, v in summary.items()], "table", title="Evaluation")
     click.echo(
-        f"Names alone: {share(overlap.no_shared_word):.1%} of the true pairs share no word and neither is "
-        f"the other's acronym (translations, former or brand names), so pairwise recall from names is at "
+        f"Names alone: {share(overlap.no_shared_word):.1%} of the true pairs share no word (not even but "
+        "for a typo) and neither is the other's acronym (translations, former or brand names, mangled "
+        f"beyond a typo), so pairwise recall from names is at "
         f"most {overlap.ceiling:.3f}; {overlap.identical_false_pairs} pairs of different organisations have "
         "identical normalised names."
     )
