@@ -155,9 +155,7 @@ NEAR_WORD = 75  # fuzz.ratio from which two words of 4+ letters count as one wor
 def _near_word(a: Sequence[str], b: Sequence[str]) -> bool:
     from rapidfuzz import fuzz
 
-    return any(
-        fuzz.ratio(x, y, score_cutoff=NEAR_WORD) for x in a if len(x) >= 4 for y in b if len(y) >= 4
-    )
+    return any(fuzz.ratio(x, y, score_cutoff=NEAR_WORD) for x in a if len(x) >= 4 for y in b if len(y) >= 4)
 
 
 def name_overlap(names: Sequence[str], truth: Sequence[Hashable]) -> NameOverlap:
