@@ -385,7 +385,7 @@ def test_cli_lookup(neo4j_env: Neo4jSettings, seeded: neo4j.Driver) -> None:
     assert table.exit_code == 0 and "rank" in table.output
     csv_out = invoke("lookup", "NHS Digital", "--format", "csv").output.splitlines()
     assert csv_out[0] == "rank,id,name,matchedBy,matchedName,score,aliases,identifiers"
-    assert csv_out[1].startswith("1,org-nhsd,NHS Digital,name,NHS Digital,")
+    assert csv_out[1].startswith("1,org-nhsd,NHS Digital,normalised name,NHS Digital,")  # exact form first
 
 
 def test_cli_query_list_show_run(neo4j_env: Neo4jSettings, seeded: neo4j.Driver) -> None:
