@@ -110,13 +110,7 @@ def naive_loop(settings: Neo4jSettings, registry: TemplateRegistry, csv_path: Pa
 
 
 def run_ingest(settings: Neo4jSettings, csv_path: Path, batch_size: int) -> tuple[float, dict[str, object]]:
-    env = dict(os.environ)
-    env.update(
-        NEO4J_URI=settings.uri,
-        NEO4J_USERNAME=settings.username,
-        NEO4J_PASSWORD=settings.password,
-        NEO4J_DATABASE=settings.database,
-    )
+    env = {**os.environ, **settings.environment()}
     cmd = [
         sys.executable,
         "-m",

@@ -44,6 +44,15 @@ class Neo4jSettings:
         if not self.database:
             raise ConfigError("NEO4J_DATABASE is empty: name a database (Community has 'neo4j')")
 
+    def environment(self) -> dict[str, str]:
+        """The NEO4J_* variables that make a child process (``resolver ...``) connect here."""
+        return {
+            "NEO4J_URI": self.uri,
+            "NEO4J_USERNAME": self.username,
+            "NEO4J_PASSWORD": self.password,
+            "NEO4J_DATABASE": self.database,
+        }
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str | None) -> Neo4jSettings:
         """Read NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE; non-None overrides win."""

@@ -109,8 +109,6 @@ def graph(
 @pytest.fixture()
 def neo4j_env(neo4j_settings: Neo4jSettings, monkeypatch: pytest.MonkeyPatch) -> Neo4jSettings:
     """Point CLI commands (NEO4J_* variables) at the test server."""
-    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)
-    monkeypatch.setenv("NEO4J_USERNAME", neo4j_settings.username)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password)
-    monkeypatch.setenv("NEO4J_DATABASE", neo4j_settings.database)
+    for name, value in neo4j_settings.environment().items():
+        monkeypatch.setenv(name, value)
     return neo4j_settings

@@ -94,14 +94,7 @@ def generated_edges(path: Path, rows: range, parents: int = 40) -> Path:
 
 
 def cli_env(settings: Neo4jSettings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        NEO4J_URI=settings.uri,
-        NEO4J_USERNAME=settings.username,
-        NEO4J_PASSWORD=settings.password,
-        NEO4J_DATABASE=settings.database,
-    )
-    return env
+    return {**os.environ, **settings.environment()}
 
 
 @pytest.fixture()
