@@ -150,6 +150,20 @@ def check_mode(mode: str) -> str:
     return mode
 
 
+def _name_candidate(r: Mapping[str, Any], matched_by: str) -> Candidate:
+    """A Candidate from a lookup.by_name / by_norm_name row (score and rank only where the row has them)."""
+    return Candidate(
+        id=r["id"],
+        name=r["name"] or "",
+        matched_by=matched_by,
+        matched_name=r["matchedName"],
+        score=float(r["score"]) if r.get("score") is not None else None,
+        rank=int(r["rank"]) if r.get("rank") is not None else None,
+        aliases=tuple(r["aliases"]),
+        identifiers=tuple(r["identifiers"]),
+    )
+
+
 class GraphReader:
     """Typed reads of the graph through the templates.
 
@@ -240,17 +254,7 @@ class GraphReader:
         if not key:
             return []
         rows = self.rows("lookup.by_norm_name", {"normName": key, "limit": limit})
-        return [
-            Candidate(
-                id=r["id"],
-                name=r["name"] or "",
-                matched_by="normalised name",
-                matched_name=r["matchedName"],
-                aliases=tuple(r["aliases"]),
-                identifiers=tuple(r["identifiers"]),
-            )
-            for r in rows
-        ]
+        return [_name_candidate(r, "normalised name") for r in rows]
 
     def by_name(self, text: str, limit: int = 10) -> list[Candidate]:
         """Organisations whose name or alias resembles ``text`` (full-text, typo tolerant), best first.
@@ -268,19 +272,7 @@ class GraphReader:
 
     def _by_name(self, query: str, limit: int) -> list[Candidate]:
         rows = self.rows("lookup.by_name", {"query": query, "limit": limit})
-        return [
-            Candidate(
-                id=r["id"],
-                name=r["name"] or "",
-                matched_by="name",
-                matched_name=r["matchedName"],
-                score=float(r["score"]),
-                rank=int(r["rank"]),
-                aliases=tuple(r["aliases"]),
-                identifiers=tuple(r["identifiers"]),
-            )
-            for r in rows
-        ]
+        return [_name_candidate(r, "name") for r in rows]
 
     def lookup(self, text: str, limit: int = 10) -> list[Candidate]:
         """Exact id / identifier hits first, then names that normalise alike, then full-text name matches
