@@ -460,3 +460,22 @@ def test_sample_then_lookup_by_any_spelling(graph: neo4j.Driver, env: dict[str, 
     later = {c["name"] for c in json.loads(result.stdout)["children"]}
     assert "NHS Digital" not in later and "NHS Improvement" not in later  # both spells ended before 2024
     assert "NHS As A Platform" in later
+
+
+def test_bench_baseline_template_writes_one_edge(graph: neo4j.Driver, registry: TemplateRegistry) -> None:
+    """bench.merge_edge_row (bench/bench_ingest.py's naive baseline) does what it claims, idempotently."""
+    params = {
+        "parentId": "bench:1",
+        "parentName": "Parent",
+        "childId": "bench:2",
+        "childName": "Child",
+        "claimId": "e1",
+        "validFrom": date(2019, 5, 1),
+    }
+    for _ in range(2):
+        graph.execute_query(registry["bench.merge_edge_row"].query(), params)
+    rows = graph.execute_query(
+        "MATCH (p:Organisation)-[r:PARENT_OF]->(c:Organisation) "
+        "RETURN p.name AS p, c.name AS c, r.validFrom AS f"
+    ).records
+    assert [(r["p"], r["c"], r["f"].to_native()) for r in rows] == [("Parent", "Child", date(2019, 5, 1))]
