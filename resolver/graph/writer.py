@@ -10,6 +10,7 @@ edges that need them. The row builders here are the one place that maps the snak
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -23,6 +24,10 @@ from resolver.graph.templates import TemplateRegistry
 from resolver.model import AliasLink, IdentifierLink, OrganisationNode, ParentLink, PartialDate
 
 DEFAULT_BATCH_SIZE = 5000
+# Organisation batches written at once: each transaction uses one server core while the client waits
+# (measured on 47,822 NHS edges: 1.4-2x faster with 2). Edge batches stay one at a time: they lock both
+# endpoints, and parents shared between batches deadlocked (retried, but slower than going in turn).
+DEFAULT_CONCURRENCY = 2
 
 Progress = Callable[[int], None]
 
@@ -136,9 +141,11 @@ class GraphWriter:
         *,
         database: str,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+        if batch_size < 1 or concurrency < 1:
+            raise ValueError("batch_size and concurrency must be at least 1")
+        self.concurrency = concurrency
         self.driver = driver
         self.registry = registry
         self.database = database
@@ -177,6 +184,8 @@ class GraphWriter:
         rows: Iterable[dict[str, Any]],
         params: Mapping[str, Any] | None = None,
         progress: Progress | None = None,
+        *,
+        concurrency: int = 1,
     ) -> WriteCounts:
         """Run template ``name`` over ``rows`` in batches, one managed transaction each."""
         template = self.registry[name]
@@ -188,27 +197,49 @@ class GraphWriter:
         def work(tx: neo4j.ManagedTransaction, batch: list[dict[str, Any]]) -> neo4j.SummaryCounters:
             return tx.run(text, {"rows": batch, **extra}).consume().counters
 
-        with self.driver.session(database=self.database) as session:
-            for batch in batched(rows, self.batch_size):
+        def run(batch: list[dict[str, Any]]) -> tuple[neo4j.SummaryCounters, int]:
+            with self.driver.session(database=self.database) as session:  # sessions are per thread
+                return session.execute_write(work, batch), len(batch)
+
+        def collect(done: Iterable[Future[tuple[neo4j.SummaryCounters, int]]]) -> None:
+            for future in done:
                 try:
-                    counters = session.execute_write(work, batch)
+                    counters, size = future.result()
                 except (nx.Neo4jError, nx.DriverError) as exc:
                     raise GraphWriteError(
-                        f"{name}: a batch of {len(batch)} rows failed after retries ({_describe(exc)}); "
-                        "what was written is consistent: re-run the same command to finish"
+                        f"{name}: a batch failed after retries ({_describe(exc)}); what was written is "
+                        "consistent: re-run the same command to finish"
                     ) from exc
-                counts.add(counters, len(batch))
+                counts.add(counters, size)
                 if progress is not None:
-                    progress(len(batch))
+                    progress(size)
+
+        # Batches run `concurrency` at a time (one transaction uses one server core while the client
+        # waits); at most twice that many are in flight, so memory stays bounded. Batches of one call
+        # never depend on each other: each MERGEs on constrained keys, and a deadlock between two of them
+        # is a transient error the driver retries.
+        with ThreadPoolExecutor(concurrency, thread_name_prefix="resolver-write") as pool:
+            pending: set[Future[tuple[neo4j.SummaryCounters, int]]] = set()
+            try:
+                for batch in batched(rows, self.batch_size):
+                    pending.add(pool.submit(run, batch))
+                    if len(pending) >= 2 * concurrency:
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        collect(done)
+                done, pending = wait(pending)
+                collect(done)
+            finally:
+                for future in pending:
+                    future.cancel()
         return counts
 
     def write_organisations(
         self, items: Iterable[OrganisationWrite], run_id: str, progress: Progress | None = None
     ) -> WriteCounts:
         """Organisations first, with their aliases and identifiers: the edges written next need them."""
-        return self._write(
-            "write.organisations", map(organisation_row, items), {"now": now(), "runId": run_id}, progress
-        )
+        params = {"now": now(), "runId": run_id}
+        rows = map(organisation_row, items)
+        return self._write("write.organisations", rows, params, progress, concurrency=self.concurrency)
 
     def write_parent_links(
         self, links: Iterable[ParentLink], run_id: str, progress: Progress | None = None
