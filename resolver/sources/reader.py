@@ -1,0 +1,262 @@
+"""``SourceReader``: opens a file, tells its container and format, and streams its records.
+
+The container (CSV, JSON lines, one JSON document) comes from the file name and the first bytes; the
+format (``fmt="auto"``) from the file name and the first record or header. Each row then goes to its
+format's module (edges, entities, littlesis, littlesis_export); a RowError there becomes a Reject and
+reading goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from resolver.errors import RowError, SourceError
+from resolver.model import Mention, ParentClaim, Reject
+from resolver.sources import edges, entities, littlesis, littlesis_export
+from resolver.sources.fields import FieldReader, Record, column_key
+from resolver.sources.rows import ByteSource, CsvRows, JsonDocument, Row, json_lines
+
+FORMATS = ("auto", "littlesis", "littlesis-export", "edges", "entities")
+LITTLESIS_FORMATS = ("littlesis", "littlesis-export")
+SNIFF_ROWS = 1_000  # auto-detection looks at up to this many records for a readable one
+
+
+def _default_source(path: str, fmt: str) -> str:
+    if fmt in LITTLESIS_FORMATS:
+        return "littlesis"
+    if path == "-":
+        return "stdin"
+    return Path(path.removesuffix(".gz").removesuffix(".GZ")).stem or "source"
+
+
+def read_source(
+    path: Path | str, *, fmt: str = "auto", source: str | None = None, id_scheme: str | None = None
+) -> SourceReader:
+    """Open ``path`` and return its reader (SourceError when it cannot be opened or its format told)."""
+    if fmt not in FORMATS:
+        raise SourceError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", path=str(path))
+    if id_scheme is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.+-]{0,31}", id_scheme):
+        raise SourceError(f"id scheme {id_scheme!r} is not a word like 'ods'", path=str(path))
+    return SourceReader(str(path), fmt, source, id_scheme.lower() if id_scheme else None)
+
+
+class SourceReader(FieldReader):
+    """The records of one file, streamed once. See the package docstring for formats and rules."""
+
+    def __init__(self, path: str, fmt: str, source: str | None, id_scheme: str | None) -> None:
+        super().__init__(path, source, id_scheme)
+        self._bytes = ByteSource(path)
+        self._used = False
+        self._entities: dict[str, Mention] | None = None
+        self.keep_persons = False  # the id -> name map of a relationships file keeps persons too
+        try:
+            self._container, self._rows = self._open_rows()
+            self.format = self._detect(fmt)
+        except BaseException:
+            self._bytes.close()
+            raise
+        self.source = source or _default_source(path, self.format)
+
+    @property
+    def sha256(self) -> str:
+        """Hex sha256 of the raw bytes read so far: the whole file once iteration has finished."""
+        return self._bytes.sha256
+
+    # -- opening and detection --
+
+    def _open_rows(self) -> tuple[str, Iterator[Row]]:
+        name = Path(self.path.removesuffix(".gz")).name.lower() if self.path != "-" else ""
+        first = self._bytes.first_byte()
+        if name.endswith((".jsonl", ".ndjson")):
+            container = "jsonl"
+        elif first == b"[":
+            container = "json"
+        elif first == b"{":
+            container = "jsonl" if _is_json_line(self._bytes.peek_line()) else "json"
+        elif name.endswith(".json"):
+            container = "json"
+        else:
+            container = "csv"
+        if container == "csv":
+            rows = CsvRows(self._bytes)
+            self._header = [column_key(c) for c in rows.header]
+            rows.header = self._header  # rows come keyed by the compared names
+            self._header_line = rows.header_line
+            self._header_set = set(self._header)
+            self._is_csv = True
+            duplicates = sorted({c for c in self._header if self._header.count(c) > 1 and c})
+            if duplicates:
+                raise SourceError(
+                    f"header names a column twice: {', '.join(duplicates)}",
+                    path=self.path,
+                    line=rows.header_line,
+                )
+            return container, iter(rows)
+        self._header = []
+        self._header_line = 1
+        if container == "jsonl":
+            return container, json_lines(self._bytes)
+        return container, iter(JsonDocument(self._bytes))
+
+    def _detect(self, fmt: str) -> str:
+        name = Path(self.path.removesuffix(".gz")).name.lower() if self.path != "-" else ""
+        if self._container == "csv":
+            keys = set(self._header)
+        else:
+            first, buffered = _first_record(self._rows)
+            self._rows = buffered
+            keys = {column_key(k) for k in first} if first is not None else set()
+            if first is not None and isinstance(first.get("attributes"), dict):
+                keys |= {column_key(k) for k in first["attributes"]} | {"attributes"}
+        kind = _kind_of(keys)
+        if fmt == "auto":
+            if (
+                name in ("entities.json", "relationships.json")
+                or "attributes" in keys
+                or "primary_ext" in keys
+            ):
+                fmt = "littlesis-export"
+            elif kind is None:
+                found = ", ".join(sorted(keys)) or "no records"
+                raise SourceError(
+                    "cannot tell the format: expected CSV or JSON records with parent and child (edges), "
+                    "entity1 and entity2 (littlesis), or name (entities), or a LittleSis bulk file "
+                    f"entities.json / relationships.json; found {found} (pass --format)",
+                    path=self.path,
+                    line=self._header_line if self._container == "csv" else None,
+                )
+            else:
+                fmt = kind
+        if self._container == "csv":
+            self._check_header(fmt)
+        return fmt
+
+    def _check_header(self, fmt: str) -> None:
+        found = ", ".join(c for c in self._header if c) or "none"
+
+        def need(*fields: tuple[str, ...]) -> None:
+            if not any(c in self._header for aliases in fields for c in aliases):
+                expected = " or ".join(", ".join(a) for a in fields)
+                raise SourceError(
+                    f"no column for {fields[0][0]}: expected one of {expected}; found {found}",
+                    path=self.path,
+                    line=self._header_line,
+                )
+
+        if fmt == "edges":
+            for name, ident in edges.REQUIRED:
+                need(edges.EDGE_COLUMNS[name], edges.EDGE_COLUMNS[ident])
+        elif fmt == "entities":
+            need(entities.ENTITY_COLUMNS["name"])
+        else:
+            for name, ident in littlesis.REQUIRED:
+                need(littlesis.LITTLESIS_COLUMNS[name], littlesis.LITTLESIS_COLUMNS[ident])
+
+    # -- iteration --
+
+    def __iter__(self) -> Iterator[Record]:
+        if self._used:
+            raise RuntimeError(f"{self.path} has already been read: a SourceReader is iterable once")
+        self._used = True
+        return self._records()
+
+    def raw_values(self) -> Iterator[dict[str, Any]]:
+        """The readable records' values as given, without mapping (a first pass); closes the file."""
+        self._used = True
+        try:
+            for row in self._rows:
+                if row.error is None:
+                    yield row.values
+        finally:
+            self._bytes.close()
+
+    def _records(self) -> Iterator[Record]:
+        try:
+            for row in self._rows:
+                self.stats.rows += 1
+                if row.error is not None:
+                    record: Record | None = Reject(self.path, row.line, row.error, None, row.code, row.raw)
+                else:
+                    try:
+                        record = self._map(row)
+                    except RowError as error:
+                        record = Reject(self.path, row.line, error.reason, error.field, error.code, row.raw)
+                if record is None:
+                    continue
+                if isinstance(record, Reject):
+                    self.stats.rejects += 1
+                elif isinstance(record, ParentClaim):
+                    self.stats.parent_claims += 1
+                else:
+                    self.stats.entity_claims += 1
+                yield record
+            self._bytes.finish()
+        finally:
+            self._bytes.close()
+
+    def _map(self, row: Row) -> Record | None:
+        values = row.values if self._is_csv else {column_key(k): v for k, v in row.values.items()}
+        if self.format == "edges":
+            return edges.read_edge(self, values, row)
+        if self.format == "entities":
+            return entities.read_entity(self, values, row)
+        values, urls = littlesis.flatten(values)
+        if littlesis.is_relationship(values):
+            names = self._entity_names if self.format == "littlesis-export" else None
+            return littlesis.read_relationship(self, values, row, urls, names)
+        if "name" in values:
+            return littlesis_export.read_entity_record(self, values, row, keep_persons=self.keep_persons)
+        raise RowError(
+            "neither a LittleSis relationship (entity1, entity2) nor an entity (name)", code="not_a_record"
+        )
+
+    def _entity_names(self) -> dict[str, Mention]:
+        if self._entities is None:
+            self._entities = littlesis_export.load_entity_names(self)
+        return self._entities
+
+
+def _is_json_line(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _kind_of(keys: set[str]) -> str | None:
+    def has(*aliases: tuple[str, ...]) -> bool:
+        return any(k in keys for a in aliases for k in a)
+
+    def has_all(table: dict[str, tuple[str, ...]], required: tuple[tuple[str, str], ...]) -> bool:
+        return all(has(table[name], table[ident]) for name, ident in required)
+
+    if has_all(littlesis.LITTLESIS_COLUMNS, littlesis.REQUIRED):
+        return "littlesis"
+    if has_all(edges.EDGE_COLUMNS, edges.REQUIRED):
+        return "edges"
+    if has(entities.ENTITY_COLUMNS["name"]):
+        return "entities"
+    return None
+
+
+def _first_record(rows: Iterator[Row]) -> tuple[dict[str, Any] | None, Iterator[Row]]:
+    """The first readable record's values (None when none in SNIFF_ROWS), and the rows, none lost."""
+    seen: list[Row] = []
+    first = None
+    for row in rows:
+        seen.append(row)
+        if row.error is None and row.values:
+            first = row.values
+            break
+        if len(seen) >= SNIFF_ROWS:
+            break
+    return first, _chain(seen, rows)
+
+
+def _chain(head: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
+    yield from head
+    yield from rest
