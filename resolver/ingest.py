@@ -44,7 +44,7 @@ from resolver.model import (
 from resolver.normalise import normalise_name
 from resolver.pipeline import resolve
 from resolver.settings import MatchSettings
-from resolver.sources import read_source
+from resolver.sources import ReadOptions, read_source
 
 T = TypeVar("T")
 
@@ -97,6 +97,7 @@ class IngestOptions:
     id_scheme: str | None = None
     dry_run: bool = False
     match: MatchSettings = field(default_factory=MatchSettings)
+    read: ReadOptions = field(default_factory=ReadOptions)  # column mapping, header-less, delimiter, dates
 
 
 @dataclass(slots=True)
@@ -123,6 +124,7 @@ class IngestReport:
     edges_created: int = 0
     spell_warnings: int = 0  # spells whose end is before their start (kept; hierarchy.bad_spells finds them)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, in order
+    warnings: list[str] = field(default_factory=list)  # e.g. columns no field reads, per file
 
     @property
     def rows_written(self) -> int:
@@ -156,6 +158,7 @@ class IngestReport:
             "edges_created": self.edges_created,
             "spell_warnings": self.spell_warnings,
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+            "warnings": self.warnings,
         }
 
 
@@ -218,7 +221,9 @@ def read_claims(
 ) -> _Claims:
     claims = _Claims()
     for path in paths:
-        reader = read_source(path, fmt=options.fmt, source=options.source, id_scheme=options.id_scheme)
+        reader = read_source(
+            path, fmt=options.fmt, source=options.source, id_scheme=options.id_scheme, options=options.read
+        )
         for item in _counted(reader, stage(f"reading {Path(path).name}", None)):
             if isinstance(item, Reject):
                 report.rejected += 1
@@ -232,6 +237,7 @@ def read_claims(
             else:
                 claims.entities.append(item)
         report.files.append(path)
+        report.warnings.extend(unread_warning(path, c) for c in reader.unread_columns())
         report.rows_read += reader.stats.rows
         report.skipped.update(reader.stats.skipped)
         claims.digests.append(reader.sha256)
@@ -240,6 +246,12 @@ def read_claims(
     report.parent_claims = len(claims.parents)
     report.entity_claims = len(claims.entities)
     return claims
+
+
+def unread_warning(path: str, column: str) -> str:
+    return (
+        f"{path}: column {column!r} is not read (give it a field with --map FIELD={column}, or ignore this)"
+    )
 
 
 def ingest(

@@ -4,42 +4,63 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from resolver.errors import ConfigError, ResolverError
 from resolver.graph.connection import connect
 from resolver.graph.schema import apply_schema
 from resolver.graph.templates import TemplateRegistry
 from resolver.graph.writer import DEFAULT_BATCH_SIZE, GraphWriter
 from resolver.ingest import IngestOptions, IngestReport, ingest
-from resolver.model import Reject
+from resolver.model import EntityClaim, ParentClaim, Reject
 from resolver.render import FORMATS as FORMATS_OUT
 from resolver.render import render_document, render_rows
 from resolver.settings import MatchSettings, Neo4jSettings
-from resolver.sources import FORMATS
+from resolver.sources import (
+    FORMATS,
+    ReadOptions,
+    load_mapping_file,
+    parse_columns,
+    parse_delimiter,
+    parse_map,
+    read_source,
+)
 
 from .base import cli, neo4j_options
 
 REJECT_COLUMNS = ("path", "line", "field", "code", "reason", "raw")
+PREVIEW_CLAIMS = 10  # --dry-run shows this many parsed claims per file
+
+
+class RejectsError(ResolverError):
+    """The rejects file cannot be written (missing folder, full disk, an input file named)."""
 
 
 class RejectSink:
-    """Writes rejects as they come: CSV when the file name ends in .csv, JSON lines otherwise."""
+    """Writes rejects as they come: CSV when the file name ends in .csv, JSON lines otherwise.
 
-    def __init__(self, stream: IO[str] | None, as_csv: bool) -> None:
+    A write that fails (full disk) raises RejectsError naming the file and the cause.
+    """
+
+    def __init__(self, stream: IO[str] | None, as_csv: bool, name: str = "") -> None:
         self.count = 0
         self.first: list[Reject] = []  # kept for the summary on stderr
         self._stream = stream
+        self._name = name
         self._csv = csv.writer(stream) if stream is not None and as_csv else None
         if self._csv is not None:
-            self._csv.writerow(REJECT_COLUMNS)
+            self._guarded(self._csv.writerow, REJECT_COLUMNS)
 
     def __call__(self, r: Reject) -> None:
         self.count += 1
@@ -47,9 +68,135 @@ class RejectSink:
             self.first.append(r)
         values = (r.path, r.line, r.field, r.code, r.reason, r.raw)
         if self._csv is not None:
-            self._csv.writerow(["" if v is None else v for v in values])
+            self._guarded(self._csv.writerow, ["" if v is None else v for v in values])
         elif self._stream is not None:
-            self._stream.write(json.dumps(dict(zip(REJECT_COLUMNS, values, strict=True))) + "\n")
+            line = json.dumps(dict(zip(REJECT_COLUMNS, values, strict=True)))
+            self._guarded(self._stream.write, line + "\n")
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            self._guarded(self._stream.flush)
+
+    def _guarded(self, write: Callable[..., Any], *args: Any) -> None:
+        try:
+            write(*args)
+        except OSError as exc:
+            raise RejectsError(
+                f"{self._name}: cannot write the rejects file: {exc.strerror or exc}; free some space or "
+                "point --rejects elsewhere, then run again (an older rejects file is left as it was)"
+            ) from exc
+
+
+class RejectsFile:
+    """``--rejects PATH`` written to a temporary file beside it, renamed over PATH only when the run ends.
+
+    Refused before anything is read: PATH naming one of the inputs, or a folder that does not exist. A run
+    that fails leaves an older PATH as it was.
+    """
+
+    def __init__(self, path: Path, inputs: tuple[str, ...]) -> None:
+        for name in inputs:
+            if name != "-" and _same_file(Path(name), path):
+                raise RejectsError(f"--rejects {path} is the input file {name}: choose another file name")
+        folder = path.parent
+        if not folder.is_dir():
+            raise RejectsError(
+                f"--rejects {path}: the folder {folder} does not exist; create it or choose another"
+            )
+        self.path = path
+        try:
+            handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        except OSError as exc:
+            raise RejectsError(f"--rejects {path}: cannot create a file in {folder}: {exc.strerror}") from exc
+        self._temp = Path(temp)
+        self.stream: IO[str] = os.fdopen(handle, "w", encoding="utf-8", newline="")
+
+    def commit(self) -> None:
+        """Close and rename over the target (a close that fails on a full disk is a RejectsError)."""
+        try:
+            self.stream.close()
+            os.replace(self._temp, self.path)
+        except OSError as exc:
+            self.discard()
+            raise RejectsError(f"{self.path}: cannot write the rejects file: {exc.strerror or exc}") from exc
+
+    def discard(self) -> None:
+        with suppress(OSError):
+            self.stream.close()
+        self._temp.unlink(missing_ok=True)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def read_options(
+    mapping_file: Path | None,
+    maps: tuple[str, ...],
+    no_header: bool,
+    columns: str | None,
+    delimiter: str | None,
+    date_format: str | None,
+) -> tuple[ReadOptions, dict[str, Any]]:
+    """The ReadOptions of the flags over the mapping file's; also the file's format/source/id_scheme."""
+    settings = load_mapping_file(mapping_file) if mapping_file else {}
+    mapped = {**settings.get("map", {}), **parse_map(maps)}
+    header = parse_columns(columns) if columns else settings.get("columns")
+    if no_header and header is None:
+        raise ConfigError(
+            "--no-header needs --columns naming the columns in order, e.g. --columns child_id,parent_id"
+        )
+    if columns and not no_header and mapping_file is None:
+        raise ConfigError("--columns names the columns of a file without a header row: add --no-header")
+    options = ReadOptions(
+        columns=mapped,
+        header=header,
+        delimiter=parse_delimiter(delimiter) or parse_delimiter(settings.get("delimiter")),
+        date_format=date_format or settings.get("date_format"),
+    )
+    return options, settings
+
+
+def _preview(files: tuple[str, ...], options: IngestOptions, fmt: str) -> None:
+    """The first parsed claims of each file, so a mapping can be checked before anything is written."""
+    out = sys.stdout if fmt == "table" else sys.stderr
+    for path in files:
+        if path == "-":
+            out.write("(stdin is read once: no preview)\n")
+            continue
+        reader = read_source(
+            path, fmt=options.fmt, source=options.source, id_scheme=options.id_scheme, options=options.read
+        )
+        rows = []
+        for item in islice((i for i in reader if not isinstance(i, Reject)), PREVIEW_CLAIMS):
+            if isinstance(item, ParentClaim):
+                rows.append(
+                    {
+                        "line": item.line,
+                        "parent": item.parent.name,
+                        "parent ids": list(item.parent.identifiers),
+                        "child": item.child.name,
+                        "child ids": list(item.child.identifiers),
+                        "start": item.start.text if item.start else None,
+                        "end": item.end.text if item.end else None,
+                        "current": item.is_current,
+                    }
+                )
+            elif isinstance(item, EntityClaim):
+                m = item.mention
+                rows.append(
+                    {
+                        "line": item.line,
+                        "name": m.name,
+                        "ids": list(m.identifiers),
+                        "aliases": list(m.aliases),
+                    }
+                )
+        title = f"first claims of {path} ({reader.format})"
+        render_rows(rows, "table", columns=list(rows[0]) if rows else ["line"], title=title, out=out)
 
 
 @contextmanager
@@ -94,8 +241,33 @@ def _stages(show: bool) -> Iterator[Callable[[str, int | None], Callable[[int], 
 @click.option("--source", help="Source name stored on every edge [default: the file's stem].")
 @click.option(
     "--id-scheme",
-    help="Scheme for bare parent_id/child_id values, e.g. 'ods' makes A81001 into ods:A81001.",
+    help="Scheme for bare parent_id/child_id values, e.g. 'ods' makes A81001 into ods:A81001 "
+    "(required when a file holds codes without a scheme).",
 )
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="FIELD=COLUMN,...",
+    help="Read FIELD from COLUMN, e.g. --map start=first_seen,end=last_seen (repeatable). Fields: parent, "
+    "child, parent_id, child_id, start, end, last_seen, is_current, source, source_id, notes, url, "
+    "description (edges); name, aliases, id, identifiers (entities).",
+)
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A TOML mapping file for repeat jobs: format, source, id_scheme, delimiter, columns, "
+    "date_format and a [map] table; flags override it.",
+)
+@click.option(
+    "--no-header", is_flag=True, help="The file has no header row: name its columns with --columns."
+)
+@click.option("--columns", help="Column names of a header-less file, in order; '-' skips a column.")
+@click.option(
+    "--delimiter", help="CSV delimiter: ',' or 'tab' [default: tab for .tsv/.tab or tab-separated lines]."
+)
+@click.option("--date-format", help="strptime shape of the dates, e.g. %Y%m%d [default: ISO partial dates].")
 @click.option(
     "--rejects",
     "rejects_path",
@@ -111,7 +283,12 @@ def _stages(show: bool) -> Iterator[Callable[[str, int | None], Callable[[int], 
     help="Rows per write transaction.",
 )
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Match threshold (default 0.88).")
-@click.option("--dry-run", is_flag=True, help="Read and resolve against the graph, report, write nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show the first parsed claims of each file, then read and resolve against the graph, report, "
+    "write nothing.",
+)
 @click.option("--no-schema", is_flag=True, help="Skip `schema apply` before writing.")
 @click.option("--progress/--no-progress", default=None, help="Progress bars [default: when on a terminal].")
 @click.option(
@@ -128,6 +305,12 @@ def ingest_command(
     input_format: str,
     source: str | None,
     id_scheme: str | None,
+    maps: tuple[str, ...],
+    mapping_file: Path | None,
+    no_header: bool,
+    columns: str | None,
+    delimiter: str | None,
+    date_format: str | None,
     rejects_path: Path | None,
     batch_size: int,
     threshold: float | None,
@@ -145,34 +328,57 @@ def ingest_command(
     a run that failed half way is finished by running it again. Two ingests into one
     database run one after the other.
 
+    Columns outside the built-in spellings are mapped with --map (or a --mapping
+    file); every column left unread is named in a warning. Codes without a scheme
+    need --id-scheme: a file's name never enters an identifier or a claim id.
+
     Exit codes: 0 all rows written, 1 finished but some rows were rejected (see
     --rejects), 2 usage, file or connection error (nothing half-written is lost:
-    re-run).
+    re-run), 3 internal error.
 
     \b
     Example:
       resolver ingest samples/relationships.jsonl
       resolver ingest edges.csv --format edges --id-scheme ods --source nhs-ods --rejects bad.csv
-      resolver ingest data/*.jsonl --dry-run --report json
+      resolver ingest epcmem.csv --no-header --columns child_id,parent_id,-,start,end,- \\
+          --date-format %Y%m%d --id-scheme ods --dry-run
+      resolver ingest parent_of_edges_observed.csv --id-scheme govuk \\
+          --map start=first_seen_snapshot,last_seen=last_seen_snapshot,is_current=present_in_latest_snapshot
     """
     match = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
+    read, from_file = read_options(mapping_file, maps, no_header, columns, delimiter, date_format)
     options = IngestOptions(
-        fmt=input_format, source=source, id_scheme=id_scheme, dry_run=dry_run, match=match
+        fmt=from_file.get("format", "auto") if input_format == "auto" else input_format,
+        source=source or from_file.get("source"),
+        id_scheme=id_scheme or from_file.get("id_scheme"),
+        dry_run=dry_run,
+        match=match,
+        read=read,
     )
+    if options.fmt not in FORMATS:
+        raise ConfigError(f"{mapping_file}: format {options.fmt!r} is not one of {', '.join(FORMATS)}")
     show = sys.stderr.isatty() if progress is None else progress
     registry = TemplateRegistry()
-    rejects_file = rejects_path.open("w", encoding="utf-8", newline="") if rejects_path else None
+    rejects = RejectsFile(rejects_path, files) if rejects_path else None
     try:
-        sink = RejectSink(rejects_file, as_csv=bool(rejects_path and rejects_path.suffix.lower() == ".csv"))
+        if dry_run:
+            _preview(files, options, fmt)
+        stream = rejects.stream if rejects else None
+        as_csv = bool(rejects_path and rejects_path.suffix.lower() == ".csv")
+        sink = RejectSink(stream, as_csv=as_csv, name=str(rejects_path))
         with connect(settings) as driver:
             if not dry_run and not no_schema:
                 apply_schema(driver, registry, database=settings.database)
             writer = GraphWriter(driver, registry, database=settings.database, batch_size=batch_size)
             with _stages(show) as stage:
                 report = ingest(list(files), writer, options, on_reject=sink, stage=stage)
-    finally:
-        if rejects_file is not None:
-            rejects_file.close()
+        sink.flush()
+    except BaseException:
+        if rejects is not None:
+            rejects.discard()
+        raise
+    if rejects is not None:
+        rejects.commit()
     _print_report(report, sink, rejects_path, fmt)
     if report.rejected:
         sys.exit(1)
@@ -187,6 +393,8 @@ def _print_report(report: IngestReport, sink: RejectSink, rejects_path: Path | N
             {"item": k, "value": json.dumps(v) if isinstance(v, dict | list) else v} for k, v in doc.items()
         ]
         render_rows(rows, fmt, columns=["item", "value"], title="ingest")
+    for warning in report.warnings:
+        sys.stderr.write(f"warning: {warning}\n")
     if sink.count:
         err = sys.stderr
         where = (

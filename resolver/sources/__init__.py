@@ -9,17 +9,18 @@ row is a ``Reject`` (file, 1-based line where the record starts, reason, field, 
 The package: ``rows`` (bytes -> rows: CSV, JSON lines, JSON documents, gzip, stdin), ``fields`` (the
 field reading every format shares, and the claim id), one module per format (``edges``, ``entities``,
 ``littlesis``, ``littlesis_export``; each documents its columns), and ``reader`` (container and format
-detection, the record stream). ``fmt="auto"`` picks a format from the file name, the first byte, and the
+detection, the record stream), ``mapping`` (``ReadOptions``: --map, header-less, delimiter, date format).
+``fmt="auto"`` picks a format from the file name, the first byte, and the
 first record or header.
 
 Rules:
 
 - Identifiers are "scheme:value" (scheme lower-cased, value verbatim). A bare value takes ``id_scheme``;
-  without ``id_scheme`` it is namespaced by the source name (the codes of one source identify within that
-  source), so pass ``--id-scheme`` (e.g. ods) or ``--source`` for files with generic stems. A URL is a
-  bare value, never a scheme. ``entity1_id``/``entity2_id`` and ``littlesis_entity_id`` are always
-  ``littlesis:``. An entity list's ``id`` is its record id; it is an identifier only when it is written
-  "scheme:value" or ``id_scheme`` is given.
+  without ``id_scheme`` the read stops with a SourceError naming the file, line and field (a file's name
+  never becomes a scheme: renaming the file must change nothing). A URL is a bare value, never a
+  scheme. ``entity1_id``/``entity2_id`` and ``littlesis_entity_id`` are always ``littlesis:``. An
+  entity list's ``id`` is its record id; it is an identifier only when it is written "scheme:value" or
+  ``id_scheme`` is given.
 - A side with an identifier but no name is kept: its name is its first identifier ("ods:Q73"), so the
   graph can merge it with the named record of the same identifier. No name and no identifier is a reject.
 - Names (and aliases) are stripped of surrounding whitespace and otherwise kept verbatim (RTL marks,
@@ -30,8 +31,10 @@ Rules:
 - ``source``: the argument, else a ``source`` column of the row, else the file's stem ("littlesis" for the
   LittleSis formats, "stdin" for "-").
 - ``claim_id``: "claim-" + 24 hex of sha256 over (source, source record id) when the row has an id, else
-  over (source, parent name and ids, child name and ids, start text, end text). Re-reading a file gives
-  the same ids; two spells of one pair give two; identical rows give one (the ingest dedupes).
+  over (source, parent name and ids, child name and ids, start text, end text). A source that is only the
+  file's stem counts as none (and a record id then joins the content), so the same file under another
+  name gives the same ids. Re-reading a file gives the same ids; two spells of one pair give two;
+  identical rows give one (the ingest dedupes).
 """
 
 from resolver.sources.edges import EDGE_COLUMNS
@@ -45,6 +48,7 @@ from resolver.sources.fields import (
     column_key,
 )
 from resolver.sources.littlesis import LITTLESIS_COLUMNS
+from resolver.sources.mapping import ReadOptions, load_mapping_file, parse_columns, parse_delimiter, parse_map
 from resolver.sources.reader import FORMATS, LITTLESIS_FORMATS, SourceReader, read_source
 
 __all__ = [
@@ -55,10 +59,15 @@ __all__ = [
     "LITTLESIS_FORMATS",
     "MAX_ID_CHARS",
     "MAX_NAME_CHARS",
+    "ReadOptions",
     "ReadStats",
     "Record",
     "SourceReader",
     "claim_id_for",
     "column_key",
+    "load_mapping_file",
+    "parse_columns",
+    "parse_delimiter",
+    "parse_map",
     "read_source",
 ]

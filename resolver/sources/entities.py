@@ -24,7 +24,7 @@ ENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def read_entity(reader: FieldReader, values: dict[str, Any], row: Row) -> Record:
-    col = ENTITY_COLUMNS
+    col = reader.table(ENTITY_COLUMNS)
     record_id = reader.text(values, col["id"], number=True)
     identifiers = list(reader.identifiers(values, col["identifiers"], "identifiers"))
     id_key = next((k for k in col["id"] if k in values), "id")

@@ -16,10 +16,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from resolver.dates import parse_partial_date
-from resolver.errors import RowError
+from resolver.errors import DateError, RowError
 from resolver.model import EntityClaim, Mention, ParentClaim, PartialDate, Reject
 from resolver.sources.rows import Row
 
@@ -52,20 +53,39 @@ def column_key(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
+class BareCodeError(Exception):
+    """An identifier without a scheme and no --id-scheme: the whole read stops (see SourceReader)."""
+
+    def __init__(self, value: str, fld: str) -> None:
+        super().__init__(value, fld)
+        self.value = value
+        self.field = fld
+
+
 def claim_id_for(
-    source: str,
+    source: str | None,
     source_id: str | None,
     parent: Mention,
     child: Mention,
     start: PartialDate | None,
     end: PartialDate | None,
 ) -> str:
-    """The deterministic idempotence key of a PARENT_OF claim (see the package docstring)."""
-    if source_id:
+    """The deterministic idempotence key of a PARENT_OF claim (see the package docstring).
+
+    ``source`` is None when it is only the file's name: the content alone decides then, so the same file
+    under another name gives the same ids.
+
+    >>> a, b = Mention("A"), Mention("B")
+    >>> claim_id_for(None, None, a, b, None, None) == claim_id_for(None, None, a, b, None, None)
+    True
+    >>> claim_id_for("x", "7", a, b, None, None) == claim_id_for("x", "7", b, a, None, None)
+    True
+    """
+    if source_id and source is not None:
         parts: list[Any] = [source, "id", source_id]
     else:
         parts = [
-            source,
+            source or "",
             "content",
             parent.name,
             sorted(parent.identifiers),
@@ -74,6 +94,8 @@ def claim_id_for(
             start.text if start else None,
             end.text if end else None,
         ]
+        if source_id:
+            parts.append(source_id)
     text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return "claim-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
@@ -113,14 +135,33 @@ class FieldReader:
     source: str
     stats: ReadStats
 
-    def __init__(self, path: str, source: str | None, id_scheme: str | None) -> None:
+    def __init__(
+        self,
+        path: str,
+        source: str | None,
+        id_scheme: str | None,
+        mapped: dict[str, str] | None = None,
+        date_format: str | None = None,
+    ) -> None:
         self.path = path
         self.id_scheme = id_scheme
         self.stats = ReadStats()
+        self.mapped = mapped or {}  # field -> the one column it reads (--map)
+        self.date_format = date_format
         self._explicit_source = source
+        self.source_is_file_name = source is None  # the reader clears it for the LittleSis formats
         self._is_csv = False
         self._header_set: set[str] = set()
         self._narrowed: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._tables: dict[int, dict[str, tuple[str, ...]]] = {}
+
+    def table(self, base: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """A format's field -> column aliases, with the mapped fields reading only their mapped column."""
+        found = self._tables.get(id(base))
+        if found is None:
+            found = {f: (self.mapped[f],) if f in self.mapped else aliases for f, aliases in base.items()}
+            self._tables[id(base)] = found
+        return found
 
     def in_header(self, aliases: tuple[str, ...]) -> tuple[str, ...]:
         """For CSV, the aliases the header has (every row has the same keys); others unchanged."""
@@ -188,7 +229,15 @@ class FieldReader:
         aliases = self.in_header(aliases)
         key = next((k for k in aliases if k in values), fld)
         text = self.text(values, aliases, key)
-        return parse_partial_date(text, field=key)
+        if self.date_format is None or text is None:
+            return parse_partial_date(text, field=key)
+        try:
+            day = datetime.strptime(text, self.date_format).date()
+        except ValueError:
+            raise DateError(
+                f"{shown(text)} does not match --date-format {self.date_format}", field=key
+            ) from None
+        return parse_partial_date(day.isoformat(), field=key)
 
     def flag(self, values: dict[str, Any], aliases: tuple[str, ...]) -> bool | None:
         """true/false/1/0/yes/no/empty -> bool or None; anything else a RowError."""
@@ -219,7 +268,10 @@ class FieldReader:
         match = SCHEME_RE.fullmatch(value)
         if scheme is None and match:
             return f"{match[1].lower()}:{match[2]}"
-        return f"{scheme or self.id_scheme or self.source}:{value}"
+        scheme = scheme or self.id_scheme
+        if scheme is None:
+            raise BareCodeError(value, fld)
+        return f"{scheme}:{value}"
 
     def identifiers(self, values: dict[str, Any], aliases: tuple[str, ...], fld: str) -> tuple[str, ...]:
         present = next((k for k in self.in_header(aliases) if k in values), None)
@@ -274,9 +326,10 @@ class FieldReader:
             raise RowError(
                 f"parent and child are the same organisation ({what})", field="child", code="self_loop"
             )
+        keyed = None if self.source_is_file_name and not source else self.record_source(source)
         source = self.record_source(source)
         return ParentClaim(
-            claim_id=claim_id_for(source, source_id, parent, child, start, end),
+            claim_id=claim_id_for(keyed, source_id, parent, child, start, end),
             parent=parent,
             child=child,
             start=start,

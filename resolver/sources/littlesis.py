@@ -103,7 +103,7 @@ def category(values: dict[str, Any]) -> int:
 
 def entity1_is_parent(reader: FieldReader, values: dict[str, Any]) -> bool:
     """True when entity1 is the parent (see the module docstring)."""
-    direction = reader.text(values, LITTLESIS_COLUMNS["direction"], "direction")
+    direction = reader.text(values, reader.table(LITTLESIS_COLUMNS)["direction"], "direction")
     if direction is not None:
         key = direction.lower().replace(" ", "_")
         if key in _PARENT_FIRST:
@@ -140,7 +140,7 @@ def read_relationship(
 
     ``entity_names`` (bulk export only) gives the names of ids for records that carry ids, not names.
     """
-    col = LITTLESIS_COLUMNS
+    col = reader.table(LITTLESIS_COLUMNS)
     kind = category(values)
     if kind != HIERARCHY:
         reader.stats.skipped[f"category {CATEGORIES[kind]}"] += 1

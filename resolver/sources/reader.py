@@ -17,7 +17,8 @@ from typing import Any
 from resolver.errors import RowError, SourceError
 from resolver.model import Mention, ParentClaim, Reject
 from resolver.sources import edges, entities, littlesis, littlesis_export
-from resolver.sources.fields import FieldReader, Record, column_key
+from resolver.sources.fields import BareCodeError, FieldReader, Record, column_key
+from resolver.sources.mapping import SKIP, ReadOptions
 from resolver.sources.rows import ByteSource, CsvRows, JsonDocument, Row, json_lines
 
 FORMATS = ("auto", "littlesis", "littlesis-export", "edges", "entities")
@@ -34,21 +35,38 @@ def _default_source(path: str, fmt: str) -> str:
 
 
 def read_source(
-    path: Path | str, *, fmt: str = "auto", source: str | None = None, id_scheme: str | None = None
+    path: Path | str,
+    *,
+    fmt: str = "auto",
+    source: str | None = None,
+    id_scheme: str | None = None,
+    options: ReadOptions | None = None,
 ) -> SourceReader:
-    """Open ``path`` and return its reader (SourceError when it cannot be opened or its format told)."""
+    """Open ``path`` and return its reader (SourceError when it cannot be opened or its format told).
+
+    ``options`` maps columns and describes the layout (header-less, delimiter, date format).
+    """
     if fmt not in FORMATS:
         raise SourceError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", path=str(path))
     if id_scheme is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.+-]{0,31}", id_scheme):
         raise SourceError(f"id scheme {id_scheme!r} is not a word like 'ods'", path=str(path))
-    return SourceReader(str(path), fmt, source, id_scheme.lower() if id_scheme else None)
+    return SourceReader(str(path), fmt, source, id_scheme.lower() if id_scheme else None, options)
 
 
 class SourceReader(FieldReader):
     """The records of one file, streamed once. See the package docstring for formats and rules."""
 
-    def __init__(self, path: str, fmt: str, source: str | None, id_scheme: str | None) -> None:
-        super().__init__(path, source, id_scheme)
+    def __init__(
+        self,
+        path: str,
+        fmt: str,
+        source: str | None,
+        id_scheme: str | None,
+        options: ReadOptions | None = None,
+    ) -> None:
+        self.options = options or ReadOptions()
+        super().__init__(path, source, id_scheme, dict(self.options.columns), self.options.date_format)
+        self._seen_keys: set[str] = set()  # JSON records: every key met, for the unread-column warnings
         self._bytes = ByteSource(path)
         self._used = False
         self._entities: dict[str, Mention] | None = None
@@ -60,6 +78,7 @@ class SourceReader(FieldReader):
             self._bytes.close()
             raise
         self.source = source or _default_source(path, self.format)
+        self.source_is_file_name = source is None and self.format not in LITTLESIS_FORMATS and path != "-"
 
     @property
     def sha256(self) -> str:
@@ -81,14 +100,21 @@ class SourceReader(FieldReader):
             container = "json"
         else:
             container = "csv"
+        if container != "csv" and self.options.header is not None:
+            raise SourceError(
+                "--no-header / --columns describe CSV or TSV files; this one is JSON", path=self.path
+            )
         if container == "csv":
-            rows = CsvRows(self._bytes)
-            self._header = [column_key(c) for c in rows.header]
+            header = list(self.options.header) if self.options.header is not None else None
+            rows = CsvRows(self._bytes, delimiter=self._delimiter(name), columns=header)
+            self._header = [column_key(c) if c != SKIP else SKIP for c in rows.header]
             rows.header = self._header  # rows come keyed by the compared names
             self._header_line = rows.header_line
             self._header_set = set(self._header)
             self._is_csv = True
-            duplicates = sorted({c for c in self._header if self._header.count(c) > 1 and c})
+            duplicates = sorted(
+                {c for c in self._header if self._header.count(c) > 1 and c not in ("", SKIP)}
+            )
             if duplicates:
                 raise SourceError(
                     f"header names a column twice: {', '.join(duplicates)}",
@@ -102,6 +128,15 @@ class SourceReader(FieldReader):
             return container, json_lines(self._bytes)
         return container, iter(JsonDocument(self._bytes))
 
+    def _delimiter(self, name: str) -> str:
+        """--delimiter, else tab for .tsv/.tab, else tab when the first line has tabs and no commas."""
+        if self.options.delimiter is not None:
+            return self.options.delimiter
+        if name.endswith((".tsv", ".tab")):
+            return "\t"
+        line = self._bytes.peek_line()
+        return "\t" if b"\t" in line and b"," not in line else ","
+
     def _detect(self, fmt: str) -> str:
         name = Path(self.path.removesuffix(".gz")).name.lower() if self.path != "-" else ""
         if self._container == "csv":
@@ -112,7 +147,7 @@ class SourceReader(FieldReader):
             keys = {column_key(k) for k in first} if first is not None else set()
             if first is not None and isinstance(first.get("attributes"), dict):
                 keys |= {column_key(k) for k in first["attributes"]} | {"attributes"}
-        kind = _kind_of(keys)
+        kind = self._kind_of(keys)
         if fmt == "auto":
             if (
                 name in ("entities.json", "relationships.json")
@@ -125,15 +160,64 @@ class SourceReader(FieldReader):
                 raise SourceError(
                     "cannot tell the format: expected CSV or JSON records with parent and child (edges), "
                     "entity1 and entity2 (littlesis), or name (entities), or a LittleSis bulk file "
-                    f"entities.json / relationships.json; found {found} (pass --format)",
+                    f"entities.json / relationships.json; found {found} (pass --format; name the columns "
+                    "of a file without a header row with --no-header --columns A,B,..., map other "
+                    "column names with --map FIELD=COLUMN)",
                     path=self.path,
                     line=self._header_line if self._container == "csv" else None,
                 )
             else:
                 fmt = kind
+        self._check_mapping(fmt)
         if self._container == "csv":
             self._check_header(fmt)
         return fmt
+
+    def _format_table(self, fmt: str) -> dict[str, tuple[str, ...]]:
+        base = {"edges": edges.EDGE_COLUMNS, "entities": entities.ENTITY_COLUMNS}
+        return self.table(base.get(fmt, littlesis.LITTLESIS_COLUMNS))
+
+    def _check_mapping(self, fmt: str) -> None:
+        fields = self._format_table(fmt) if fmt != "littlesis-export" else {}
+        for name, column in self.mapped.items():
+            if name not in fields:
+                has = f"its fields: {', '.join(fields)}" if fields else "it takes no --map"
+                raise SourceError(
+                    f"--map {name}={column}: the {fmt} format has no field {name!r}; {has}", path=self.path
+                )
+            if self._container == "csv" and column not in self._header_set:
+                found = ", ".join(c for c in self._header if c and c != SKIP)
+                raise SourceError(
+                    f"--map {name}={column}: no column {column!r}; the columns are {found}",
+                    path=self.path,
+                    line=self._header_line or None,
+                )
+
+    def unread_columns(self) -> list[str]:
+        """Columns no field reads (JSON: keys met so far); "-" columns and LittleSis JSON are not counted."""
+        fields = self._format_table(self.format)
+        if self._is_csv:
+            read = {next((c for c in a if c in self._header_set), "") for a in fields.values()}
+            return [c for c in self._header if c and c != SKIP and c not in read]
+        if self.format not in ("edges", "entities"):
+            return []
+        read = {c for aliases in fields.values() for c in aliases}
+        return sorted(self._seen_keys - read)
+
+    def _kind_of(self, keys: set[str]) -> str | None:
+        def has(*aliases: tuple[str, ...]) -> bool:
+            return any(k in keys for a in aliases for k in a)
+
+        def has_all(table: dict[str, tuple[str, ...]], required: tuple[tuple[str, str], ...]) -> bool:
+            return all(has(table[name], table[ident]) for name, ident in required)
+
+        if has_all(self.table(littlesis.LITTLESIS_COLUMNS), littlesis.REQUIRED):
+            return "littlesis"
+        if has_all(self.table(edges.EDGE_COLUMNS), edges.REQUIRED):
+            return "edges"
+        if has(self.table(entities.ENTITY_COLUMNS)["name"]):
+            return "entities"
+        return None
 
     def _check_header(self, fmt: str) -> None:
         found = ", ".join(c for c in self._header if c) or "none"
@@ -147,14 +231,15 @@ class SourceReader(FieldReader):
                     line=self._header_line,
                 )
 
+        table = self._format_table(fmt)
         if fmt == "edges":
             for name, ident in edges.REQUIRED:
-                need(edges.EDGE_COLUMNS[name], edges.EDGE_COLUMNS[ident])
+                need(table[name], table[ident])
         elif fmt == "entities":
-            need(entities.ENTITY_COLUMNS["name"])
+            need(table["name"])
         else:
             for name, ident in littlesis.REQUIRED:
-                need(littlesis.LITTLESIS_COLUMNS[name], littlesis.LITTLESIS_COLUMNS[ident])
+                need(table[name], table[ident])
 
     # -- iteration --
 
@@ -185,6 +270,8 @@ class SourceReader(FieldReader):
                         record = self._map(row)
                     except RowError as error:
                         record = Reject(self.path, row.line, error.reason, error.field, error.code, row.raw)
+                    except BareCodeError as bare:
+                        raise _bare_code(bare, self.path, row.line) from None
                 if record is None:
                     continue
                 if isinstance(record, Reject):
@@ -199,7 +286,11 @@ class SourceReader(FieldReader):
             self._bytes.close()
 
     def _map(self, row: Row) -> Record | None:
-        values = row.values if self._is_csv else {column_key(k): v for k, v in row.values.items()}
+        if self._is_csv:
+            values = row.values
+        else:
+            values = {column_key(k): v for k, v in row.values.items()}
+            self._seen_keys.update(values)
         if self.format == "edges":
             return edges.read_edge(self, values, row)
         if self.format == "entities":
@@ -227,20 +318,14 @@ def _is_json_line(line: bytes) -> bool:
         return False
 
 
-def _kind_of(keys: set[str]) -> str | None:
-    def has(*aliases: tuple[str, ...]) -> bool:
-        return any(k in keys for a in aliases for k in a)
-
-    def has_all(table: dict[str, tuple[str, ...]], required: tuple[tuple[str, str], ...]) -> bool:
-        return all(has(table[name], table[ident]) for name, ident in required)
-
-    if has_all(littlesis.LITTLESIS_COLUMNS, littlesis.REQUIRED):
-        return "littlesis"
-    if has_all(edges.EDGE_COLUMNS, edges.REQUIRED):
-        return "edges"
-    if has(entities.ENTITY_COLUMNS["name"]):
-        return "entities"
-    return None
+def _bare_code(bare: BareCodeError, path: str, line: int) -> SourceError:
+    return SourceError(
+        f"{bare.field} {bare.value!r} is a code without a scheme: pass --id-scheme to say whose codes "
+        f"these are (--id-scheme ods makes it ods:{bare.value}) or write it scheme:value in the file; "
+        "codes are never named after the file, so that renaming it changes nothing",
+        path=path,
+        line=line,
+    )
 
 
 def _first_record(rows: Iterator[Row]) -> tuple[dict[str, Any] | None, Iterator[Row]]:

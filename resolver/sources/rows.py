@@ -204,15 +204,20 @@ class ByteSource:
 
 
 class CsvRows:
-    """CSV rows after the header; ``header`` is read eagerly (SourceError if there is none)."""
+    """CSV rows after the header; ``header`` is read eagerly (SourceError if there is none).
 
-    def __init__(self, source: ByteSource) -> None:
+    ``delimiter`` is "," or a tab (or any one character); ``columns`` names the columns of a header-less
+    file (every line is then a row, and ``header_line`` is 0).
+    """
+
+    def __init__(self, source: ByteSource, *, delimiter: str = ",", columns: list[str] | None = None) -> None:
         self._source = source
         self._bad_lines: set[int] = set()
         self._texts: dict[int, str] = {}
         csv.field_size_limit(2**31 - 1)  # long fields are refused per row by the mapping layer
-        self._reader = csv.reader(self._decoded_lines(), strict=True)  # bad quoting is an error, not data
-        self.header: list[str] = []
+        # bad quoting is an error, not data
+        self._reader = csv.reader(self._decoded_lines(), delimiter=delimiter, strict=True)
+        self.header: list[str] = list(columns or [])
         self.header_line = 0
         while not self.header:
             start = self._reader.line_num + 1

@@ -331,15 +331,17 @@ def test_edges_identifier_rules(tmp_path: Path) -> None:
         tmp_path / "tree.csv",
         "parent,child,parent_id,child_id\nA,B,ods:X1,Y2\nA,B,X1,https://ror.org/123\nA,B,,\n,B,,\n",
     )
-    items = _read(path)
+    with pytest.raises(
+        SourceError, match=r"tree.csv:2: child_id 'Y2' is a code without a scheme: pass --id-scheme"
+    ):
+        _read(path)  # bare codes are never named after the file
+    items = _read(path, id_scheme="ods")
     c1, c2, c3 = _claims(items)
-    assert c1.parent.identifiers == ("ods:X1",) and c1.child.identifiers == ("tree:Y2",)
-    assert c2.child.identifiers == ("tree:https://ror.org/123",)
+    assert c1.parent.identifiers == ("ods:X1",) and c1.child.identifiers == ("ods:Y2",)
+    assert c2.child.identifiers == ("ods:https://ror.org/123",)
     assert c3.parent == Mention("A") and c3.child == Mention("B")
     (reject,) = _rejects(items)
     assert (reject.line, reject.field, reject.code) == (5, "parent", "missing_name")
-    with_scheme = _claims(_read(path, id_scheme="ods"))
-    assert with_scheme[0].child.identifiers == ("ods:Y2",)
 
 
 def test_edges_self_loops(tmp_path: Path) -> None:
@@ -442,7 +444,7 @@ def test_littlesis_org_names_in_place() -> None:
         ("a.json", json.dumps(_rel("A", "B"), indent=2), "littlesis"),
         ("a.txt", json.dumps({"parent": "A", "child": "B"}) + "\n", "edges"),
         ("a.csv", "parent,child\nA,B\n", "edges"),
-        ("a.csv", "parent_code,child_code\nA,B\n", "edges"),
+        ("a.csv", "parent_code,child_code\nx:A,x:B\n", "edges"),
         ("a.csv", "name,aliases\nA,\n", "entities"),
         ("a.csv", "entity1,entity2,category\nA,B,11\n", "littlesis"),
         (
