@@ -18,6 +18,7 @@ The run, step by step (design.md §1, §6):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -304,12 +305,28 @@ def _ingest(
         return
     with writer.lock(report.run_id):
         writer.start_run(report.run_id, source=source, fmt=fmt, files=list(paths), sha256=claims.digests)
-        _resolve_and_write(records, claim_keys, writer, options, report, on_reject, stage, write=True)
+        try:
+            _resolve_and_write(records, claim_keys, writer, options, report, on_reject, stage, write=True)
+        except Exception:
+            _mark_failed(writer, report)
+            raise
         writer.finish_run(
             report.run_id,
             status=report.status,
             rows_read=report.rows_read,
             rows_written=report.rows_written,
+            rows_rejected=report.rejected,
+        )
+
+
+def _mark_failed(writer: GraphWriter, report: IngestReport) -> None:
+    """Best effort: a run that raised is recorded 'failed', not left 'running' (a re-run finishes it)."""
+    with contextlib.suppress(Exception):  # the graph may be what failed; the first error is the one to show
+        writer.finish_run(
+            report.run_id,
+            status="failed",
+            rows_read=report.rows_read,
+            rows_written=0,
             rows_rejected=report.rejected,
         )
 

@@ -1,12 +1,16 @@
 """The click group, shared options and error mapping. Only resolver/cli/ imports click.
 
 Exit codes (documented in README): 0 ok; 1 finished but some rows were rejected; 2 usage,
-configuration or connection error. Commands raise ResolverError; ``main`` maps it to a message.
+configuration or connection error; 3 internal error. Commands raise ResolverError, which the group maps
+to a one-line message and exit 2; any other exception is an internal error: one line and exit 3, with
+the full trace only under the global ``--debug`` flag.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -30,19 +34,40 @@ class ResolverFailure(click.ClickException):
         super().__init__(str(error))
 
 
+class InternalFailure(click.ClickException):
+    """An unexpected exception: one line naming it, exit 3 (the trace is shown under --debug)."""
+
+    exit_code = 3
+
+    def __init__(self, error: BaseException) -> None:
+        text = str(error).splitlines()[0] if str(error) else ""
+        where = f"{type(error).__name__}: {text}" if text else type(error).__name__
+        super().__init__(f"internal error ({where}); run again as `resolver --debug ...` for the trace")
+
+
 class ResolverGroup(click.Group):
-    """Maps ResolverError raised by any subcommand to a clean message and exit code."""
+    """Maps ResolverError raised by any subcommand to a clean message and exit 2, anything else to 3."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
         except ResolverError as exc:
+            if debug:
+                traceback.print_exc(file=sys.stderr)
             raise ResolverFailure(exc) from exc
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            if debug:
+                traceback.print_exc(file=sys.stderr)
+            raise InternalFailure(exc) from exc
 
 
 @click.group(cls=ResolverGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="resolver")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the full trace of an error (for bug reports).")
+def cli(debug: bool) -> None:
     """resolver: resolve messy organisation names into canonical organisations and
     load their dated hierarchy into Neo4j.
 
@@ -55,6 +80,10 @@ def cli() -> None:
 
     Connection settings come from flags, then NEO4J_URI, NEO4J_USERNAME,
     NEO4J_PASSWORD, NEO4J_DATABASE, then defaults (bolt://127.0.0.1:7687).
+
+    Exit codes: 0 ok, 1 finished with rejected rows, 2 usage, configuration,
+    file or connection error, 3 internal error (add --debug before the command
+    for the trace: resolver --debug ingest FILE).
     """
 
 

@@ -23,7 +23,7 @@ from resolver.graph.schema import apply_schema
 from resolver.graph.templates import TemplateRegistry
 from resolver.graph.writer import DEFAULT_BATCH_SIZE, GraphWriter
 from resolver.ingest import IngestOptions, IngestReport, ingest
-from resolver.model import EntityClaim, ParentClaim, Reject
+from resolver.model import EntityClaim, Mention, ParentClaim, Reject
 from resolver.render import FORMATS as FORMATS_OUT
 from resolver.render import render_document, render_rows
 from resolver.settings import MatchSettings, Neo4jSettings
@@ -160,6 +160,13 @@ def read_options(
     return options, settings
 
 
+def _shown_mention(m: Mention) -> str:
+    """'Name [scheme:id, ...]', or the identifiers alone when the name is only the first of them."""
+    if m.identifiers and m.name == m.identifiers[0]:
+        return ", ".join(m.identifiers)
+    return f"{m.name} [{', '.join(m.identifiers)}]" if m.identifiers else m.name
+
+
 def _preview(files: tuple[str, ...], options: IngestOptions, fmt: str) -> None:
     """The first parsed claims of each file, so a mapping can be checked before anything is written."""
     out = sys.stdout if fmt == "table" else sys.stderr
@@ -176,10 +183,8 @@ def _preview(files: tuple[str, ...], options: IngestOptions, fmt: str) -> None:
                 rows.append(
                     {
                         "line": item.line,
-                        "parent": item.parent.name,
-                        "parent ids": list(item.parent.identifiers),
-                        "child": item.child.name,
-                        "child ids": list(item.child.identifiers),
+                        "parent": _shown_mention(item.parent),
+                        "child": _shown_mention(item.child),
                         "start": item.start.text if item.start else None,
                         "end": item.end.text if item.end else None,
                         "current": item.is_current,
@@ -187,14 +192,7 @@ def _preview(files: tuple[str, ...], options: IngestOptions, fmt: str) -> None:
                 )
             elif isinstance(item, EntityClaim):
                 m = item.mention
-                rows.append(
-                    {
-                        "line": item.line,
-                        "name": m.name,
-                        "ids": list(m.identifiers),
-                        "aliases": list(m.aliases),
-                    }
-                )
+                rows.append({"line": item.line, "name": _shown_mention(m), "aliases": " | ".join(m.aliases)})
         title = f"first claims of {path} ({reader.format})"
         render_rows(rows, "table", columns=list(rows[0]) if rows else ["line"], title=title, out=out)
 

@@ -24,10 +24,12 @@ Rules:
 - A side with an identifier but no name is kept: its name is its first identifier ("ods:Q73"), so the
   graph can merge it with the named record of the same identifier. No name and no identifier is a reject.
 - Names (and aliases) are stripped of surrounding whitespace and otherwise kept verbatim (RTL marks,
-  quotes, Cypher-like text are data). Refused: empty, longer than MAX_NAME_CHARS, or holding a control
-  character (C0 other than tab, DEL, C1), which names the code point.
+  quotes, Cypher-like text are data). Refused: empty, without any letter or digit (only U+200B), longer
+  than MAX_NAME_CHARS, or holding a control character (C0 other than tab, DEL, C1), which names the code
+  point. A JSON string holding a lone surrogate ("\\ud800") and a JSON record nested too deeply to read
+  are rejects naming the line (and field); the other rows are read.
 - A self-loop (parent and child share an identifier, or have no identifiers on one side and the same
-  name) is a reject.
+  normalised name: "Loop Org" and "loop org") is a reject.
 - ``source``: the argument, else a ``source`` column of the row, else the file's stem ("littlesis" for the
   LittleSis formats, "stdin" for "-").
 - ``claim_id``: "claim-" + 24 hex of sha256 over (source, source record id) when the row has an id, else

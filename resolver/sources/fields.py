@@ -22,6 +22,7 @@ from typing import Any
 from resolver.dates import parse_partial_date
 from resolver.errors import DateError, RowError
 from resolver.model import EntityClaim, Mention, ParentClaim, PartialDate, Reject
+from resolver.normalise import normalise_name
 from resolver.sources.rows import Row
 
 MAX_NAME_CHARS = 1_000
@@ -100,9 +101,18 @@ def claim_id_for(
     return "claim-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
+@functools.lru_cache(maxsize=65_536)  # parents repeat across rows
+def name_key(name: str) -> str:
+    """The normalised form names are resolved by: 'Loop Org' and 'loop org' share one."""
+    return normalise_name(name).key
+
+
 def check_name(name: str, fld: str) -> None:
     if not name.strip():
         raise RowError("empty name", field=fld, code="missing_name")
+    if not any(c.isalnum() for c in name):  # e.g. only U+200B: no letter or digit to resolve by
+        shown_codes = " ".join(f"U+{ord(c):04X}" for c in name[:8])
+        raise RowError(f"name has no letter or digit ({shown_codes})", field=fld, code="missing_name")
     if len(name) > MAX_NAME_CHARS:
         raise RowError(
             f"name longer than {MAX_NAME_CHARS} characters ({len(name)})", field=fld, code="name_too_long"
@@ -321,7 +331,7 @@ class FieldReader:
     ) -> ParentClaim:
         shared = set(parent.identifiers) & set(child.identifiers)
         both_ids = bool(parent.identifiers and child.identifiers)
-        if shared or (not both_ids and parent.name == child.name):
+        if shared or (not both_ids and name_key(parent.name) == name_key(child.name)):
             what = f"identifier {sorted(shared)[0]}" if shared else f"name {shown(parent.name)}"
             raise RowError(
                 f"parent and child are the same organisation ({what})", field="child", code="self_loop"

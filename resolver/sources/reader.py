@@ -264,7 +264,9 @@ class SourceReader(FieldReader):
             for row in self._rows:
                 self.stats.rows += 1
                 if row.error is not None:
-                    record: Record | None = Reject(self.path, row.line, row.error, None, row.code, row.raw)
+                    record: Record | None = Reject(
+                        self.path, row.line, row.error, row.field, row.code, row.raw
+                    )
                 else:
                     try:
                         record = self._map(row)

@@ -37,6 +37,8 @@ from resolver.errors import SourceError
 CHUNK = 1 << 16
 RAW_CHARS = 4_000  # Reject.raw is cut here
 _SURROGATE_RE = re.compile(r"[\udc80-\udcff]")
+_LONE_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")  # from a JSON escape such as "\ud800": not Unicode text
+TOO_DEEP = "JSON nested too deeply to read (over about 1,000 levels)"
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -49,6 +51,7 @@ class Row:
     raw: str
     error: str | None = None
     code: str = "invalid"
+    field: str | None = None  # the field an error is in, when one is
 
 
 def cut(text: str) -> str:
@@ -282,13 +285,37 @@ class CsvRows:
 
 
 class _Strict:
-    """A JSON decoder that notes duplicate keys and NaN/Infinity instead of accepting them silently."""
+    """A JSON decoder that notes duplicate keys, NaN/Infinity and lone surrogates ("\\ud800", which no
+    UTF-8 writer can store) instead of accepting them silently."""
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.field: str | None = None  # the key holding the first lone surrogate
         self.decoder = json.JSONDecoder(object_pairs_hook=self._pairs, parse_constant=self._constant)
 
+    def clear(self) -> None:
+        self.problems.clear()
+        self.field = None
+
+    def _surrogate(self, key: str, value: Any) -> bool:
+        texts = [key, value] if isinstance(value, str) else [key]
+        if isinstance(value, list):
+            texts += [v for v in value if isinstance(v, str)]
+        for text in texts:
+            found = _LONE_SURROGATE_RE.search(text)
+            if found and self.field is None:
+                self.field = key
+                self.problems.append(
+                    f"{key}: lone surrogate U+{ord(found[0]):04X} at position {found.start() + 1} "
+                    "(not Unicode text)"
+                )
+                return True
+        return False
+
     def _pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        for key, value in pairs:
+            if (isinstance(value, str | list) or not key.isascii()) and self._surrogate(key, value):
+                break
         result = dict(pairs)
         if len(result) != len(pairs):
             seen: set[str] = set()
@@ -302,6 +329,8 @@ class _Strict:
     def check(self, value: Any) -> str | None:
         problem = "; ".join(self.problems) or None
         self.problems.clear()
+        if problem is None and isinstance(value, str) and _LONE_SURROGATE_RE.search(value):
+            problem = "lone surrogate (not Unicode text)"
         if problem is None and not isinstance(value, dict):
             problem = f"a record must be a JSON object, not {type(value).__name__}"
         return problem
@@ -325,12 +354,18 @@ def json_lines(source: ByteSource) -> Iterator[Row]:
         try:
             value = strict.decoder.decode(text)
         except ValueError as exc:
-            strict.problems.clear()
+            strict.clear()
             yield Row(number, {}, raw, f"malformed JSON: {exc}", "malformed_json")
             continue
+        except RecursionError:
+            strict.clear()
+            yield Row(number, {}, raw, TOO_DEEP, "too_deep")
+            continue
+        fld = strict.field
         problem = strict.check(value)
         if problem:
-            yield Row(number, {}, raw, problem, "malformed_json")
+            yield Row(number, {}, raw, problem, "invalid_unicode" if fld else "malformed_json", fld)
+            strict.field = None
         else:
             yield Row(number, value, raw)
 
@@ -354,6 +389,7 @@ class JsonDocument:
         self._mark = 0
         self._eof = False
         self._strict = _Strict()
+        self._field: str | None = None  # the field of the last value's problem
 
     def _fill(self) -> bool:
         if self._eof:
@@ -408,27 +444,70 @@ class JsonDocument:
             try:
                 value, end = self._strict.decoder.raw_decode(self._buf, self._pos)
             except json.JSONDecodeError as exc:
-                self._strict.problems.clear()
+                self._strict.clear()
                 near_end = exc.pos >= len(self._buf) - 16 or exc.msg.startswith("Unterminated string")
                 if not self._eof and near_end and self._fill():
                     continue
                 raise self._fail(exc.msg) from None
+            except RecursionError:
+                self._strict.clear()
+                self._field = None
+                line = self._at()
+                text = self._skip_value()
+                return line, None, text, TOO_DEEP
             break
         line = self._at()
         text = self._buf[self._pos : end]
         self._pos = end
         problem = "; ".join(self._strict.problems) or None
-        self._strict.problems.clear()
-        if problem is None and _SURROGATE_RE.search(text):
-            problem = "invalid UTF-8"
+        self._field = self._strict.field
+        self._strict.clear()
+        if _SURROGATE_RE.search(text):
+            problem, self._field = "invalid UTF-8", None
         return line, value, text, problem
+
+    def _skip_value(self) -> str:
+        """Step over one JSON value without parsing it (brackets and strings only); its text, cut."""
+        depth, k, in_string, escaped = 0, 0, False, False
+        head = ""
+        while True:
+            if self._pos + k >= len(self._buf):
+                head = head or self._buf[self._pos : self._pos + RAW_CHARS]
+                if not self._fill():
+                    raise self._fail("the file ends inside a value")
+                continue
+            char = self._buf[self._pos + k]
+            k += 1
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
+                    in_string = False
+                    if depth == 0:
+                        break
+            elif char == '"':
+                in_string = True
+            elif char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif depth == 0 and char in ",]}" + _WS:
+                k -= 1
+                break
+        text = head or self._buf[self._pos : self._pos + min(k, RAW_CHARS)]
+        self._pos += k
+        return text
 
     def _row(self, line: int, value: Any, text: str, problem: str | None) -> Row:
         raw = _shown_raw(text)
         if problem:
-            return Row(
-                line, {}, raw, problem, "invalid_utf8" if problem == "invalid UTF-8" else "malformed_json"
-            )
+            code = {"invalid UTF-8": "invalid_utf8", TOO_DEEP: "too_deep"}.get(problem, "malformed_json")
+            fld = self._field
+            return Row(line, {}, raw, problem, "invalid_unicode" if fld else code, fld)
         if not isinstance(value, dict):
             return Row(
                 line, {}, raw, f"a record must be a JSON object, not {type(value).__name__}", "malformed_json"
