@@ -1,8 +1,9 @@
 """`resolver cluster`, `resolver eval`, `resolver explain`: the resolution engine without a database.
 
-Input files are CSV with a header row or JSON lines (one object per line), optionally gzipped, or "-"
-for stdin. A row whose name is empty, whitespace, longer than MAX_INPUT_CHARS, normalises to nothing
-or is not valid UTF-8 is reported on stderr with its line and left out of the resolution: `cluster`
+Input files are CSV or TSV with a header row or JSON lines (one object per line), optionally gzipped,
+or "-" for stdin, read by the same readers as ``ingest`` (``resolver.sources.table``). A row whose name
+is empty, whitespace, longer than MAX_INPUT_CHARS, normalises to nothing, is not valid UTF-8 or has the
+wrong number of fields is reported on stderr with its line and left out of the resolution: `cluster`
 still writes it, in input order, with an empty cluster_id and canonical_name, and exits 1 (finished
 with rejected rows). Control characters inside a name are removed for matching (normalise drops
 them) and the lines holding them are listed on stderr.
@@ -11,14 +12,11 @@ them) and the lines holding them are listed on stderr.
 from __future__ import annotations
 
 import csv
-import gzip
-import io
-import json
 import re
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import IO, Any
 
 import click
@@ -32,116 +30,13 @@ from resolver.normalise import MAX_INPUT_CHARS, normalise
 from resolver.pipeline import Resolution, explain, resolve
 from resolver.render import render_document, render_rows
 from resolver.settings import MatchSettings
+from resolver.sources.rows import Row
+from resolver.sources.table import read_table
 
 from .base import cli, format_option
 
 LARGE_INPUT = 50_000  # rows from which a progress bar is shown even when stderr is not a terminal
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SURROGATE_RE = re.compile(r"[\udc80-\udcff]")
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One input record: its start line, its values, and why it cannot be read (None when fine)."""
-
-    line: int
-    values: dict[str, str]
-    error: str | None = None
-
-
-def _open(path: str) -> IO[bytes]:
-    try:
-        raw: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise SourceError(f"cannot open: {exc.strerror or exc}", path=path) from exc
-    return gzip.open(raw, "rb") if path.endswith(".gz") else raw  # type: ignore[return-value]
-
-
-def read_rows(path: str) -> tuple[list[str], list[Row]]:
-    """Read a CSV (header row) or JSON-lines file into (columns, rows); unreadable rows carry an error."""
-    stream = _open(path)
-    try:
-        data = stream.read()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise SourceError(f"cannot read: {exc}", path=path) from exc
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
-    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
-    base = path.removesuffix(".gz").lower()
-    if base.endswith((".jsonl", ".ndjson", ".json")) or text.lstrip().startswith("{"):
-        return _read_json_lines(text, path)
-    return _read_csv(text, path)
-
-
-def _read_csv(text: str, path: str) -> tuple[list[str], list[Row]]:
-    csv.field_size_limit(2**31 - 1)  # long fields are rejected per row below, not by the csv module
-    lines = io.StringIO(text, newline="")
-    reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise SourceError("empty file: expected a header row", path=path) from None
-    except csv.Error as exc:
-        raise SourceError(f"unreadable header: {exc}", path=path, line=1) from exc
-    columns = [c.strip() for c in header]
-    rows: list[Row] = []
-    while True:
-        start = reader.line_num + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            rows.append(Row(start, dict.fromkeys(columns, ""), f"malformed CSV: {exc}"))
-            continue
-        if not fields:
-            continue
-        values = dict(zip(columns, fields + [""] * (len(columns) - len(fields)), strict=False))
-        rows.append(_checked_encoding(Row(start, values)))
-    return columns, rows
-
-
-def _read_json_lines(text: str, path: str) -> tuple[list[str], list[Row]]:
-    columns: dict[str, None] = {}
-    rows: list[Row] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-        except ValueError as exc:
-            rows.append(Row(number, {}, f"invalid JSON: {exc}"))
-            continue
-        if not isinstance(obj, dict):
-            rows.append(Row(number, {}, "a JSON line must be an object"))
-            continue
-        columns.update(dict.fromkeys(obj))
-        values = {k: v if isinstance(v, str) else json.dumps(v) for k, v in obj.items()}
-        rows.append(_checked_encoding(Row(number, values)))
-    if not rows:
-        raise SourceError("no records found", path=path)
-    return list(columns), rows
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
-        raise ValueError(f"duplicate keys {sorted({k for k in keys if keys.count(k) > 1})}")
-    return dict(pairs)
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a valid JSON value")
-
-
-def _checked_encoding(row: Row) -> Row:
-    if not any(_SURROGATE_RE.search(v) for v in row.values.values()):
-        return row
-    fixed = {
-        k: v.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for k, v in row.values.items()
-    }
-    return Row(row.line, fixed, "invalid UTF-8 (undecodable bytes replaced by U+FFFD)")
 
 
 def name_problem(name: str) -> str | None:
@@ -188,7 +83,7 @@ def _records(
 
 def _existing_ids(path: str, name_column: str) -> dict[str, str]:
     """name -> cluster_id from an earlier `cluster` output; names given two ids there are left out."""
-    columns, rows = read_rows(path)
+    columns, rows = read_table(path)
     missing = [c for c in (name_column, "cluster_id") if c not in columns]
     if missing:
         raise SourceError(f"no column {', '.join(map(repr, missing))}; found {', '.join(columns)}", path=path)
@@ -268,7 +163,7 @@ def cluster_command(
       resolver cluster more-names.csv --ids clustered.csv -o clustered-2.csv
     """
     settings = _settings(threshold)
-    columns, rows = read_rows(input_path)
+    columns, rows = read_table(input_path)
     records, rejects = _records(rows, columns, name_column, input_path)
     if ids_path is not None:
         known = _existing_ids(ids_path, name_column)
@@ -343,7 +238,7 @@ def eval_command(
           --name-column alias --truth-column littlesis_entity_id --where is_identifier_alias=False
     """
     settings = _settings(threshold)
-    columns, rows = read_rows(input_path)
+    columns, rows = read_table(input_path)
     if truth_column not in columns:
         raise SourceError(f"no column {truth_column!r}; found {', '.join(columns)}", path=input_path)
     for keep, given in ((True, filters), (False, exclusions)):

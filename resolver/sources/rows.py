@@ -58,6 +58,13 @@ def cut(text: str) -> str:
     return text if len(text) <= RAW_CHARS else text[:RAW_CHARS] + "..."
 
 
+def _replaced(text: str) -> str:
+    """Undecodable bytes (kept as surrogate escapes) as U+FFFD."""
+    if _SURROGATE_RE.search(text):
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
 def _shown_raw(text: str) -> str:
     """Raw text for a reject: undecodable bytes shown as U+FFFD."""
     if _SURROGATE_RE.search(text):
@@ -210,11 +217,21 @@ class CsvRows:
     """CSV rows after the header; ``header`` is read eagerly (SourceError if there is none).
 
     ``delimiter`` is "," or a tab (or any one character); ``columns`` names the columns of a header-less
-    file (every line is then a row, and ``header_line`` is 0).
+    file (every line is then a row, and ``header_line`` is 0). ``lenient`` rows that cannot be read still
+    carry what was read (short rows padded with "", long ones cut, bad bytes as U+FFFD), for a caller
+    that echoes every row.
     """
 
-    def __init__(self, source: ByteSource, *, delimiter: str = ",", columns: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        source: ByteSource,
+        *,
+        delimiter: str = ",",
+        columns: list[str] | None = None,
+        lenient: bool = False,
+    ) -> None:
         self._source = source
+        self._lenient = lenient  # bad rows keep their values (padded, U+FFFD for bad bytes) beside the error
         self._bad_lines: set[int] = set()
         self._texts: dict[int, str] = {}
         csv.field_size_limit(2**31 - 1)  # long fields are refused per row by the mapping layer
@@ -269,12 +286,20 @@ class CsvRows:
             bad = sorted(n for n in self._bad_lines if start <= n <= end)
             if bad:
                 self._bad_lines.difference_update(bad)
-                yield Row(start, {}, raw, f"invalid UTF-8 on line {bad[0]}", "invalid_utf8")
+                values = self._kept([_replaced(f) for f in fields])
+                yield Row(start, values, raw, f"invalid UTF-8 on line {bad[0]}", "invalid_utf8")
             elif len(fields) != width:
                 reason = f"{len(fields)} fields where the header (line {self.header_line}) has {width}"
-                yield Row(start, {}, raw, reason, "wrong_columns")
+                yield Row(start, self._kept(fields), raw, reason, "wrong_columns")
             else:
                 yield Row(start, dict(zip(self.header, fields, strict=True)), raw)
+
+    def _kept(self, fields: list[str]) -> dict[str, Any]:
+        """A bad row's values in lenient mode (padded or cut to the header), else none."""
+        if not self._lenient:
+            return {}
+        width = len(self.header)
+        return dict(zip(self.header, (fields + [""] * width)[:width], strict=True))
 
     def _raw(self, start: int, end: int) -> str:
         parts = [self._texts.pop(n, "") for n in range(start, end + 1)]
