@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -140,6 +141,7 @@ def read_options(
     columns: str | None,
     delimiter: str | None,
     date_format: str | None,
+    encoding: str | None = None,
 ) -> tuple[ReadOptions, dict[str, Any]]:
     """The ReadOptions of the flags over the mapping file's; also the file's format/source/id_scheme."""
     settings = load_mapping_file(mapping_file) if mapping_file else {}
@@ -156,8 +158,34 @@ def read_options(
         header=header,
         delimiter=parse_delimiter(delimiter) or parse_delimiter(settings.get("delimiter")),
         date_format=date_format or settings.get("date_format"),
+        encoding=encoding or settings.get("encoding") or "utf-8",
     )
     return options, settings
+
+
+def ingest_options(
+    input_format: str,
+    source: str | None,
+    id_scheme: str | None,
+    maps: tuple[str, ...],
+    mapping_file: Path | None,
+    no_header: bool,
+    columns: str | None,
+    delimiter: str | None,
+    date_format: str | None,
+    encoding: str | None = None,
+) -> IngestOptions:
+    """What the reading flags (over a --mapping file) ask for; ConfigError when they do not fit."""
+    read, from_file = read_options(mapping_file, maps, no_header, columns, delimiter, date_format, encoding)
+    options = IngestOptions(
+        fmt=from_file.get("format", "auto") if input_format == "auto" else input_format,
+        source=source or from_file.get("source"),
+        id_scheme=id_scheme or from_file.get("id_scheme"),
+        read=read,
+    )
+    if options.fmt not in FORMATS:
+        raise ConfigError(f"{mapping_file}: format {options.fmt!r} is not one of {', '.join(FORMATS)}")
+    return options
 
 
 def _shown_mention(m: Mention) -> str:
@@ -265,6 +293,7 @@ def _stages(show: bool) -> Iterator[Callable[[str, int | None], Callable[[int], 
 @click.option(
     "--delimiter", help="CSV delimiter: ',' or 'tab' [default: tab for .tsv/.tab or tab-separated lines]."
 )
+@click.option("--encoding", help="Text encoding of a CSV/TSV file, e.g. cp1252 [default: utf-8].")
 @click.option("--date-format", help="strptime shape of the dates, e.g. %Y%m%d [default: ISO partial dates].")
 @click.option(
     "--rejects",
@@ -309,6 +338,7 @@ def ingest_command(
     columns: str | None,
     delimiter: str | None,
     date_format: str | None,
+    encoding: str | None,
     rejects_path: Path | None,
     batch_size: int,
     threshold: float | None,
@@ -344,17 +374,19 @@ def ingest_command(
           --map start=first_seen_snapshot,last_seen=last_seen_snapshot,is_current=present_in_latest_snapshot
     """
     match = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
-    read, from_file = read_options(mapping_file, maps, no_header, columns, delimiter, date_format)
-    options = IngestOptions(
-        fmt=from_file.get("format", "auto") if input_format == "auto" else input_format,
-        source=source or from_file.get("source"),
-        id_scheme=id_scheme or from_file.get("id_scheme"),
-        dry_run=dry_run,
-        match=match,
-        read=read,
+    options = ingest_options(
+        input_format,
+        source,
+        id_scheme,
+        maps,
+        mapping_file,
+        no_header,
+        columns,
+        delimiter,
+        date_format,
+        encoding,
     )
-    if options.fmt not in FORMATS:
-        raise ConfigError(f"{mapping_file}: format {options.fmt!r} is not one of {', '.join(FORMATS)}")
+    options = replace(options, dry_run=dry_run, match=match)
     show = sys.stderr.isatty() if progress is None else progress
     registry = TemplateRegistry()
     rejects = RejectsFile(rejects_path, files) if rejects_path else None

@@ -1,7 +1,8 @@
 """The ``entities`` format: one organisation per row (CSV or JSON lines).
 
 ``name`` (+ ``aliases``: "|"-separated in CSV, a list in JSON; ``id``: the record id; ``identifiers``:
-"|"-separated or a list). The record id is an identifier only when it is written "scheme:value", its
+"|"-separated or a list; "IRS EIN 71-0415188" or "BHC ID 123" among the aliases is an identifier).
+The record id is an identifier only when it is written "scheme:value", its
 column implies a scheme (``littlesis_entity_id``), or an id scheme is given.
 """
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from resolver.errors import RowError
 from resolver.model import EntityClaim
-from resolver.sources.fields import IMPLIED_SCHEMES, SCHEME_RE, FieldReader, Record
+from resolver.sources.fields import IMPLIED_SCHEMES, SCHEME_RE, FieldReader, Record, identifier_alias
 from resolver.sources.rows import Row
 
 ENTITY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -35,7 +36,13 @@ def read_entity(reader: FieldReader, values: dict[str, Any], row: Row) -> Record
         raise RowError(
             "no name", field=next((k for k in col["name"] if k in values), "name"), code="missing_name"
         )
-    aliases = reader.texts(values, col["aliases"], "aliases")
+    aliases = []
+    for alias in reader.texts(values, col["aliases"], "aliases"):
+        identifier = identifier_alias(alias)
+        if identifier:
+            identifiers.append(identifier)
+        else:
+            aliases.append(alias)
     mention = reader.mention(name, tuple(dict.fromkeys(identifiers)), "name", aliases)
     source = reader.record_source(reader.text(values, col["source"]))
     return EntityClaim(mention=mention, source=source, source_id=record_id, line=row.line)

@@ -34,6 +34,7 @@ IMPLIED_SCHEMES = {"littlesis_entity_id": "littlesis", "entity1_id": "littlesis"
 _TRUE = {"true", "t", "1", "yes", "y"}
 _FALSE = {"false", "f", "0", "no", "n"}
 CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_IDENTIFIER_ALIAS_RE = re.compile(r"(IRS EIN|BHC ID)\s+([0-9][0-9-]*)", re.IGNORECASE)
 SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9_.+-]{0,31}):(?!//)(\S.*)", re.DOTALL)
 
 
@@ -105,6 +106,12 @@ def claim_id_for(
 def name_key(name: str) -> str:
     """The normalised form names are resolved by: 'Loop Org' and 'loop org' share one."""
     return normalise_name(name).key
+
+
+def identifier_alias(alias: str) -> str | None:
+    """LittleSis keeps some identifiers among the aliases: 'IRS EIN 71-0415188' -> 'irs-ein:71-0415188'."""
+    match = _IDENTIFIER_ALIAS_RE.fullmatch(alias)
+    return f"{match[1].lower().replace(' ', '-')}:{match[2]}" if match else None
 
 
 def check_name(name: str, fld: str) -> None:

@@ -15,20 +15,17 @@ reject naming the line and field. No entities file beside it (or stdin) is a Sou
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from resolver.errors import RowError, SourceError
 from resolver.model import EntityClaim, Mention
-from resolver.sources.fields import FieldReader, Record, column_key
+from resolver.sources.fields import FieldReader, Record, column_key, identifier_alias
 from resolver.sources.littlesis import HIERARCHY, category
 from resolver.sources.rows import Row
 
 if TYPE_CHECKING:
     from resolver.sources.reader import SourceReader
-
-_IDENTIFIER_ALIAS_RE = re.compile(r"(IRS EIN|BHC ID)\s+([0-9][0-9-]*)", re.IGNORECASE)
 
 
 def read_entity_record(
@@ -46,9 +43,9 @@ def read_entity_record(
     identifiers = [f"littlesis:{record_id}"] if record_id else []
     names = []
     for alias in reader.texts(values, ("aliases",), "aliases"):
-        match = _IDENTIFIER_ALIAS_RE.fullmatch(alias)
-        if match:
-            identifiers.append(f"{match[1].lower().replace(' ', '-')}:{match[2]}")
+        identifier = identifier_alias(alias)
+        if identifier:
+            identifiers.append(identifier)
         else:
             names.append(alias)
     name = reader.text(values, ("name",), "name")

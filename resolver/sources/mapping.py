@@ -8,6 +8,7 @@
 - ``delimiter``: "," or tab; None picks it from the extension (.tsv, .tab) or, failing that, the first
   line (tabs and no commas -> tab).
 - ``date_format``: a strptime shape ("%Y%m%d") for every date field, instead of the ISO partial dates.
+- ``encoding``: the text encoding of a CSV/TSV file (default UTF-8), e.g. cp1252 for Windows exports.
 - a mapping file (TOML, for repeat jobs) may also give ``format``, ``source``, ``id_scheme``,
   ``delimiter``, ``columns`` (a header-less file's names) and ``date_format``; flags override it::
 
@@ -21,6 +22,7 @@
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ from resolver.errors import ConfigError
 from resolver.sources.fields import column_key
 
 SKIP = "-"  # a header-less column read by nobody, on purpose
-FILE_KEYS = ("format", "source", "id_scheme", "delimiter", "columns", "date_format", "map")
+FILE_KEYS = ("format", "source", "id_scheme", "delimiter", "columns", "date_format", "encoding", "map")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +44,13 @@ class ReadOptions:
     header: tuple[str, ...] | None = None
     delimiter: str | None = None
     date_format: str | None = None
+    encoding: str = "utf-8"
 
     def __post_init__(self) -> None:
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise ConfigError(f"unknown encoding {self.encoding!r} (e.g. utf-8, cp1252, latin-1)") from None
         if self.delimiter is not None and len(self.delimiter) != 1:
             raise ConfigError(f"delimiter {self.delimiter!r} is not one character (use ',' or 'tab')")
         if self.header is not None and not self.header:
@@ -104,7 +111,7 @@ def load_mapping_file(path: Path) -> dict[str, Any]:
     unknown = sorted(set(data) - set(FILE_KEYS))
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r}; a mapping file has {', '.join(FILE_KEYS)}")
-    for key in ("format", "source", "id_scheme", "delimiter", "date_format"):
+    for key in ("format", "source", "id_scheme", "delimiter", "date_format", "encoding"):
         if key in data and not isinstance(data[key], str):
             raise ConfigError(f"{path}: {key} must be a string")
     if "columns" in data and not (

@@ -106,7 +106,8 @@ class SourceReader(FieldReader):
             )
         if container == "csv":
             header = list(self.options.header) if self.options.header is not None else None
-            rows = CsvRows(self._bytes, delimiter=self._delimiter(name), columns=header)
+            encoding = self.options.encoding
+            rows = CsvRows(self._bytes, delimiter=self._delimiter(name), columns=header, encoding=encoding)
             self._header = [column_key(c) if c != SKIP else SKIP for c in rows.header]
             rows.header = self._header  # rows come keyed by the compared names
             self._header_line = rows.header_line

@@ -217,7 +217,8 @@ class CsvRows:
     """CSV rows after the header; ``header`` is read eagerly (SourceError if there is none).
 
     ``delimiter`` is "," or a tab (or any one character); ``columns`` names the columns of a header-less
-    file (every line is then a row, and ``header_line`` is 0). ``lenient`` rows that cannot be read still
+    file (every line is then a row, and ``header_line`` is 0); ``encoding`` is the text encoding of the
+    bytes (UTF-8 unless the file says otherwise, e.g. cp1252). ``lenient`` rows that cannot be read still
     carry what was read (short rows padded with "", long ones cut, bad bytes as U+FFFD), for a caller
     that echoes every row.
     """
@@ -229,8 +230,10 @@ class CsvRows:
         delimiter: str = ",",
         columns: list[str] | None = None,
         lenient: bool = False,
+        encoding: str = "utf-8",
     ) -> None:
         self._source = source
+        self._encoding = encoding
         self._lenient = lenient  # bad rows keep their values (padded, U+FFFD for bad bytes) beside the error
         self._bad_lines: set[int] = set()
         self._texts: dict[int, str] = {}
@@ -258,9 +261,9 @@ class CsvRows:
             if self._source.line == 1 and data.startswith(codecs.BOM_UTF8):
                 data = data[3:]
             try:
-                text = data.decode("utf-8")
+                text = data.decode(self._encoding)
             except UnicodeDecodeError:
-                text = data.decode("utf-8", "surrogateescape")
+                text = data.decode(self._encoding, "surrogateescape")
                 self._bad_lines.add(self._source.line)
             self._texts[self._source.line] = text
             yield text

@@ -103,7 +103,7 @@ def test_internal_error_is_one_line_and_exit_3_with_the_trace_under_debug(
     def broken(*args: object) -> None:
         raise ValueError("boom\nsecond line")
 
-    monkeypatch.setattr(cli_ingest, "read_options", broken)
+    monkeypatch.setattr(cli_ingest, "ingest_options", broken)
     code, output = _run("ingest", str(edges))
     assert code == 3 and "internal error (ValueError: boom); run again as `resolver --debug" in output
     assert "Traceback" not in output and "second line" not in output
