@@ -250,3 +250,12 @@ def test_ror_orgs_and_relationship_views_make_one_claim(tmp_path: Path) -> None:
     (edge,) = list(read_source(rel))
     assert isinstance(edge, ParentClaim) and edge.claim_id == parents[0].claim_id
     assert edge.child.name == "Child Unit"  # named from ror_orgs.jsonl.gz beside it
+
+
+def test_a_placeholder_named_after_an_identifier_is_never_the_display_name() -> None:
+    from resolver.canonical import choose_display
+    from resolver.normalise import normalise_name
+
+    forms = [(s, normalise_name(s), u) for s, u in [("ods:00C", 3), ("NHS DARLINGTON CCG", 1)]]
+    assert choose_display(forms)[0] == "NHS DARLINGTON CCG"
+    assert choose_display(forms[:1])[0] == "ods:00C"  # the only name there is
