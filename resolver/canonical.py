@@ -6,17 +6,23 @@ plus sorted identifiers). The same input therefore gives the same ids; when two 
 share an identity (cannot-links split "The Surgery" without identifiers) or a new id equals a kept one,
 the smallest record key of the cluster is hashed in too, so ids within a call are distinct.
 
-Display name: the most informative full form, not an acronym: forms used by more records first, then
-non-acronyms, mixed case over all capitals, more words, longer; ties by the text itself.
+Display name: the most informative full form, not an acronym nor a placeholder made of an identifier
+("ods:5N1"): forms used by more records first, then non-acronyms, mixed case over all capitals, more
+words, longer; ties by the text itself.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from resolver.normalise import NormalisedName
+
+# A name a reader made from an identifier because the source gave none ("ods:5N1"): never the display name
+# while the organisation has a real one.
+_PLACEHOLDER = re.compile(r"[a-z][a-z0-9_.+-]{0,31}:(?!//)\S+")
 
 METHODS = ("existing", "identifier", "source-alias", "judgement", "exact", "normalised", "acronym", "fuzzy")
 
@@ -96,7 +102,17 @@ def display_rank(surface: str, norm: NormalisedName, uses: int, acronyms: set[st
         len(norm.tokens) == 1 and norm.display.isupper() and len(norm.key) <= 6
     )
     shouting = norm.display.isupper()
-    return (is_acronym, -uses, shouting, -len(norm.tokens), -len(norm.display), norm.display, surface)
+    placeholder = _PLACEHOLDER.fullmatch(surface) is not None
+    return (
+        placeholder,
+        is_acronym,
+        -uses,
+        shouting,
+        -len(norm.tokens),
+        -len(norm.display),
+        norm.display,
+        surface,
+    )
 
 
 def choose_display(candidates: Iterable[tuple[str, NormalisedName, int]]) -> tuple[str, NormalisedName]:

@@ -37,10 +37,14 @@ from resolver.model import (
     EntityRecord,
     IdentifierLink,
     Mention,
+    NameClaim,
+    NameLink,
     OrganisationNode,
     ParentClaim,
     ParentLink,
     Reject,
+    SuccessionClaim,
+    SuccessionLink,
 )
 from resolver.normalise import normalise_name
 from resolver.pipeline import resolve
@@ -124,12 +128,16 @@ class IngestReport:
     edges_written: int = 0  # PARENT_OF claims sent (MERGE): created or already there
     edges_created: int = 0
     spell_warnings: int = 0  # spells whose end is before their start (kept; hierarchy.bad_spells finds them)
+    succession_claims: int = 0
+    name_claims: int = 0
+    successions_created: int = 0  # SUCCEEDED_BY edges new to the graph
+    names_created: int = 0  # NAME_OF spells new to the graph
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, in order
     warnings: list[str] = field(default_factory=list)  # e.g. columns no field reads, per file
 
     @property
     def rows_written(self) -> int:
-        return self.edges_written + self.entity_claims
+        return self.edges_written + self.entity_claims + self.succession_claims + self.name_claims
 
     @property
     def status(self) -> str:
@@ -158,6 +166,10 @@ class IngestReport:
             "edges_written": self.edges_written,
             "edges_created": self.edges_created,
             "spell_warnings": self.spell_warnings,
+            "succession_claims": self.succession_claims,
+            "name_claims": self.name_claims,
+            "successions_created": self.successions_created,
+            "names_created": self.names_created,
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
             "warnings": self.warnings,
         }
@@ -184,6 +196,8 @@ class _Claims:
     parents: dict[str, ParentClaim] = field(default_factory=dict)
     path_of: dict[str, str] = field(default_factory=dict)  # claim id -> the file it came from
     entities: list[EntityClaim] = field(default_factory=list)
+    dated: dict[str, SuccessionClaim | NameClaim] = field(default_factory=dict)  # by claim id
+    extra_mentions: list[Mention] = field(default_factory=list)  # from duplicate dated claims
     digests: list[str] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -235,6 +249,13 @@ def read_claims(
                 else:
                     claims.parents[item.claim_id] = item
                     claims.path_of[item.claim_id] = path
+            elif isinstance(item, SuccessionClaim | NameClaim):
+                if item.claim_id in claims.dated:
+                    report.duplicate_claims += 1
+                    # the same fact from another file may name what the first left nameless ("ods:5N1")
+                    claims.extra_mentions.extend(_mentions(item))
+                else:
+                    claims.dated[item.claim_id] = item
             else:
                 claims.entities.append(item)
         report.files.append(path)
@@ -246,6 +267,8 @@ def read_claims(
         claims.sources.append(reader.source)
     report.parent_claims = len(claims.parents)
     report.entity_claims = len(claims.entities)
+    report.succession_claims = sum(isinstance(c, SuccessionClaim) for c in claims.dated.values())
+    report.name_claims = len(claims.dated) - report.succession_claims
     return claims
 
 
@@ -298,15 +321,23 @@ def _ingest(
         claim_keys.append((claim, path, records.add(claim.parent), records.add(claim.child)))
     for entity in claims.entities:
         records.add(entity.mention)
+    for mention in claims.extra_mentions:
+        records.add(mention)
+    dated = _DatedKeys(claims.dated.values(), records)
     report.mentions = len(records)
 
     if options.dry_run:
-        _resolve_and_write(records, claim_keys, writer, options, report, on_reject, stage, write=False)
+        _resolve_and_write(
+            records, claim_keys, writer, options, report, on_reject, stage, write=False, cannot=dated.pairs
+        )
         return
     with writer.lock(report.run_id):
         writer.start_run(report.run_id, source=source, fmt=fmt, files=list(paths), sha256=claims.digests)
         try:
-            _resolve_and_write(records, claim_keys, writer, options, report, on_reject, stage, write=True)
+            org_of = _resolve_and_write(
+                records, claim_keys, writer, options, report, on_reject, stage, write=True, cannot=dated.pairs
+            )
+            dated.write(org_of, writer, report, stage)
         except Exception:
             _mark_failed(writer, report)
             raise
@@ -367,7 +398,9 @@ def _resolve_and_write(
     stage: StageFactory,
     *,
     write: bool,
-) -> None:
+    cannot: Sequence[tuple[str, str]] = (),
+) -> dict[str, str]:
+    """Resolve, then (``write``) write organisations and PARENT_OF; returns record key -> organisation id."""
     advance = stage("reading the graph", None)
     graph: dict[str, GraphOrganisation] = {}
     alias_orgs: dict[str, set[str]] = {}
@@ -397,12 +430,12 @@ def _resolve_and_write(
         entity_records += [
             EntityRecord(graph_key(o.id), o.name, o.aliases, o.identifiers, o.id) for o in graph.values()
         ]
-        cannot = [(p, c) for _, _, p, c in claim_keys]
+        cannot_links = [(p, c) for _, _, p, c in claim_keys] + list(cannot)
         if graph:
-            cannot += [(graph_key(p), graph_key(c)) for p, c in writer.parent_pairs()]
+            cannot_links += [(graph_key(p), graph_key(c)) for p, c in writer.parent_pairs()]
         resolution = resolve(
             entity_records,
-            cannot_link=cannot,
+            cannot_link=cannot_links,
             settings=options.match,
             progress=stage("resolving names", len(entity_records)),
         )
@@ -477,9 +510,69 @@ def _resolve_and_write(
         )
     report.edges_written = len(links)
     if not write:
-        return
+        return org_of
     # Nodes before the edges that need them; every step is idempotent, so a re-run resumes safely.
     items = _organisation_writes(new_orgs + renamed, graph, aliases.values(), identifiers.values())
     writer.write_organisations(items, report.run_id, stage("writing organisations", len(items)))
     counts = writer.write_parent_links(links, report.run_id, stage("writing PARENT_OF edges", len(links)))
     report.edges_created = counts.relationships_created
+    return org_of
+
+
+def _mentions(claim: SuccessionClaim | NameClaim) -> tuple[Mention, ...]:
+    if isinstance(claim, SuccessionClaim):
+        return (claim.predecessor, claim.successor)
+    return (claim.mention,)
+
+
+class _DatedKeys:
+    """Succession and name claims with the record keys of their mentions; written once resolved."""
+
+    def __init__(self, claims: Iterable[SuccessionClaim | NameClaim], records: _Records) -> None:
+        self.successions: list[tuple[SuccessionClaim, str, str]] = []
+        self.names: list[tuple[NameClaim, str]] = []
+        for claim in claims:
+            if isinstance(claim, SuccessionClaim):
+                pair = (claim, records.add(claim.predecessor), records.add(claim.successor))
+                self.successions.append(pair)
+            else:
+                self.names.append((claim, records.add(claim.mention)))
+        # a body and its successor are two organisations: never merged by resolution
+        self.pairs = [(p, s) for _, p, s in self.successions]
+
+    def write(
+        self, org_of: dict[str, str], writer: GraphWriter, report: IngestReport, stage: StageFactory
+    ) -> None:
+        successions = [
+            SuccessionLink(c.claim_id, org_of[p], org_of[s], c.start, c.end, c.source, c.source_id, c.notes)
+            for c, p, s in self.successions
+            if org_of[p] != org_of[s]
+        ]
+        report.skipped["succession within one organisation"] += len(self.successions) - len(successions)
+        if not report.skipped["succession within one organisation"]:
+            del report.skipped["succession within one organisation"]
+        names = [
+            NameLink(
+                c.claim_id,
+                c.mention.name,
+                normalise_name(c.mention.name).key,
+                org_of[key],
+                c.start,
+                c.end,
+                c.is_current,
+                c.source,
+                c.source_id,
+                c.notes,
+            )
+            for c, key in self.names
+        ]
+        if successions:
+            counts = writer.write_succession_links(
+                successions, report.run_id, stage("writing SUCCEEDED_BY edges", len(successions))
+            )
+            report.successions_created = counts.relationships_created
+        if names:
+            counts = writer.write_name_links(
+                names, report.run_id, stage("writing NAME_OF spells", len(names))
+            )
+            report.names_created = counts.relationships_created

@@ -19,6 +19,8 @@ class PartialDate:
     """A date known to a day, a month or a year: '2019-05-00' is May 2019.
 
     Invariant: earliest <= latest; both are real calendar days; ``text`` is the input as given.
+    ``earliest == date.min`` means no lower bound: "on or before ``latest``" (a first observation), stored
+    as an unknown ``validFrom`` with a known ``validFromLatest``.
     """
 
     text: str
@@ -61,6 +63,43 @@ class EntityClaim:
     mention: Mention
     source: str
     source_id: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SuccessionClaim:
+    """'predecessor was replaced by successor' on a date, as one source row says (not a merge: both stay).
+
+    Becomes one (predecessor)-[:SUCCEEDED_BY {claimId, validFrom...}]->(successor) edge; ``start`` is the
+    day (or the range of days) of the succession, ``end`` is normally unknown.
+    """
+
+    claim_id: str
+    predecessor: Mention
+    successor: Mention
+    start: PartialDate | None
+    end: PartialDate | None
+    source: str
+    source_id: str | None = None
+    notes: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NameClaim:
+    """'the body ``mention`` identifies was called ``mention.name`` during a spell', as one source row says.
+
+    Becomes (:Alias {name})-[:NAME_OF {claimId, validFrom..., validTo..., isCurrent}]->(:Organisation).
+    """
+
+    claim_id: str
+    mention: Mention
+    start: PartialDate | None
+    end: PartialDate | None
+    is_current: bool | None
+    source: str
+    source_id: str | None = None
+    notes: str | None = None
     line: int | None = None
 
 
@@ -145,3 +184,33 @@ class ParentLink:
     source_urls: tuple[str, ...] = ()
     notes: str | None = None
     description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SuccessionLink:
+    """(predecessor)-[:SUCCEEDED_BY {claimId, ...}]->(successor), keyed by claim_id."""
+
+    claim_id: str
+    predecessor_id: str
+    successor_id: str
+    start: PartialDate | None
+    end: PartialDate | None
+    source: str
+    source_id: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NameLink:
+    """(:Alias {name})-[:NAME_OF {claimId, ...}]->(:Organisation {id: org_id}): a dated name, by claim_id."""
+
+    claim_id: str
+    name: str
+    norm_name: str
+    org_id: str
+    start: PartialDate | None
+    end: PartialDate | None
+    is_current: bool | None
+    source: str
+    source_id: str | None = None
+    notes: str | None = None

@@ -12,7 +12,8 @@ to the node above it (``None`` on the root). With ``up=True`` the tree grows upw
 ``"parents"``; a node's dates then describe its spell over the node below it. Two spells between one pair
 active on the day make one node with two entries in ``"spells"`` (the top-level dates are the earliest
 start's). An organisation reached along two paths (two parents) appears under each; a cycle stops where
-it would repeat an organisation of its own branch.
+it would repeat an organisation of its own branch. ``name`` is the node's name as of that day (a dated
+NAME_OF spell, see ``lookup.names_as_of``), else its current name.
 """
 
 from __future__ import annotations
@@ -348,6 +349,9 @@ class GraphReader:
             names[r["parentId"]] = r["parentName"] or ""
             names[r["childId"]] = r["childName"] or ""
             edges[near][far].append(_spell(r))
+        # each node shows its name of that day (a dated NAME_OF spell), else its current name
+        dated = self.rows("lookup.names_as_of", {"orgIds": list(names), "asOf": as_of, "mode": mode})
+        names.update({r["id"]: r["name"] for r in dated if r["name"]})
 
         def build(node_id: str, level: int, on_branch: frozenset[str]) -> TreeNode:
             node = TreeNode(node_id, names.get(node_id, ""))

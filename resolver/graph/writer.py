@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
@@ -21,7 +21,15 @@ from neo4j import exceptions as nx
 
 from resolver.errors import GraphWriteError
 from resolver.graph.templates import TemplateRegistry
-from resolver.model import AliasLink, IdentifierLink, OrganisationNode, ParentLink, PartialDate
+from resolver.model import (
+    AliasLink,
+    IdentifierLink,
+    NameLink,
+    OrganisationNode,
+    ParentLink,
+    PartialDate,
+    SuccessionLink,
+)
 
 DEFAULT_BATCH_SIZE = 5000
 # Organisation batches written at once: each transaction uses one server core while the client waits
@@ -87,7 +95,7 @@ def _bound(prefix: str, value: PartialDate | None) -> dict[str, Any]:
     if value is None:
         return {prefix: None, f"{prefix}Latest": None, f"{prefix}Precision": None, f"{prefix}Text": None}
     return {
-        prefix: value.earliest,
+        prefix: None if value.earliest == date.min else value.earliest,  # "on or before latest"
         f"{prefix}Latest": value.latest,
         f"{prefix}Precision": value.precision,
         f"{prefix}Text": value.text,
@@ -107,6 +115,42 @@ def parent_row(link: ParentLink) -> dict[str, Any]:
         "description": link.description,
     }
     return {"claimId": link.claim_id, "parentId": link.parent_id, "childId": link.child_id, "props": props}
+
+
+def succession_row(link: SuccessionLink) -> dict[str, Any]:
+    """The SUCCEEDED_BY row (every property present, as for PARENT_OF)."""
+    props: dict[str, Any] = {
+        **_bound("validFrom", link.start),
+        **_bound("validTo", link.end),
+        "source": link.source,
+        "sourceId": link.source_id,
+        "notes": link.notes,
+    }
+    return {
+        "claimId": link.claim_id,
+        "predecessorId": link.predecessor_id,
+        "successorId": link.successor_id,
+        "props": props,
+    }
+
+
+def name_row(link: NameLink) -> dict[str, Any]:
+    """The NAME_OF row: the alias (created if missing), its organisation and the dated spell."""
+    props: dict[str, Any] = {
+        **_bound("validFrom", link.start),
+        **_bound("validTo", link.end),
+        "isCurrent": link.is_current,
+        "source": link.source,
+        "sourceId": link.source_id,
+        "notes": link.notes,
+    }
+    return {
+        "claimId": link.claim_id,
+        "name": link.name,
+        "normName": link.norm_name,
+        "orgId": link.org_id,
+        "props": props,
+    }
 
 
 def _describe(exc: Exception) -> str:
@@ -245,6 +289,16 @@ class GraphWriter:
         self, links: Iterable[ParentLink], run_id: str, progress: Progress | None = None
     ) -> WriteCounts:
         return self._write("write.parent_of", map(parent_row, links), {"runId": run_id}, progress)
+
+    def write_succession_links(
+        self, links: Iterable[SuccessionLink], run_id: str, progress: Progress | None = None
+    ) -> WriteCounts:
+        return self._write("write.succeeded_by", map(succession_row, links), {"runId": run_id}, progress)
+
+    def write_name_links(
+        self, links: Iterable[NameLink], run_id: str, progress: Progress | None = None
+    ) -> WriteCounts:
+        return self._write("write.name_of", map(name_row, links), {"runId": run_id}, progress)
 
     # -- runs -----------------------------------------------------------------------------------------
 

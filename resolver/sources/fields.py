@@ -21,14 +21,14 @@ from typing import Any
 
 from resolver.dates import parse_partial_date
 from resolver.errors import DateError, RowError
-from resolver.model import EntityClaim, Mention, ParentClaim, PartialDate, Reject
+from resolver.model import EntityClaim, Mention, NameClaim, ParentClaim, PartialDate, Reject, SuccessionClaim
 from resolver.normalise import normalise_name
 from resolver.sources.rows import Row
 
 MAX_NAME_CHARS = 1_000
 MAX_ID_CHARS = 256
 
-Record = ParentClaim | EntityClaim | Reject
+Record = ParentClaim | EntityClaim | SuccessionClaim | NameClaim | Reject
 
 IMPLIED_SCHEMES = {"littlesis_entity_id": "littlesis", "entity1_id": "littlesis", "entity2_id": "littlesis"}
 _TRUE = {"true", "t", "1", "yes", "y"}
@@ -45,6 +45,8 @@ class ReadStats:
     rows: int = 0
     parent_claims: int = 0
     entity_claims: int = 0
+    succession_claims: int = 0
+    name_claims: int = 0
     rejects: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
 

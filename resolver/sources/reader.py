@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from resolver.errors import RowError, SourceError
-from resolver.model import Mention, ParentClaim, Reject
-from resolver.sources import edges, entities, littlesis, littlesis_export
+from resolver.model import Mention, NameClaim, ParentClaim, Reject, SuccessionClaim
+from resolver.sources import edges, entities, govuk, littlesis, littlesis_export, ods, ror
 from resolver.sources.fields import BareCodeError, FieldReader, Record, column_key
 from resolver.sources.mapping import SKIP, ReadOptions
 from resolver.sources.rows import ByteSource, CsvRows, JsonDocument, Row, json_lines
 
-FORMATS = ("auto", "littlesis", "littlesis-export", "edges", "entities")
+FORMATS = ("auto", "littlesis", "littlesis-export", "edges", "entities", "govuk", "ror", "ods-succ")
+DATED_FORMATS = ("govuk", "ror", "ods-succ")  # formats that tell their files apart by kind (self.kind)
 LITTLESIS_FORMATS = ("littlesis", "littlesis-export")
 SNIFF_ROWS = 1_000  # auto-detection looks at up to this many records for a readable one
 
@@ -29,6 +30,8 @@ SNIFF_ROWS = 1_000  # auto-detection looks at up to this many records for a read
 def _default_source(path: str, fmt: str) -> str:
     if fmt in LITTLESIS_FORMATS:
         return "littlesis"
+    if fmt in DATED_FORMATS:
+        return {"ods-succ": "ods"}.get(fmt, fmt)
     if path == "-":
         return "stdin"
     return Path(path.removesuffix(".gz").removesuffix(".GZ")).stem or "source"
@@ -71,6 +74,9 @@ class SourceReader(FieldReader):
         self._used = False
         self._entities: dict[str, Mention] | None = None
         self.keep_persons = False  # the id -> name map of a relationships file keeps persons too
+        self.kind: str | None = None  # which file of a DATED_FORMATS format (govuk: titles, parents, ...)
+        self.context: Any = None  # what a format module loaded for this file (names beside it, ...)
+        self._raw_header: list[str] = []
         try:
             self._container, self._rows = self._open_rows()
             self.format = self._detect(fmt)
@@ -108,6 +114,7 @@ class SourceReader(FieldReader):
             header = list(self.options.header) if self.options.header is not None else None
             encoding = self.options.encoding
             rows = CsvRows(self._bytes, delimiter=self._delimiter(name), columns=header, encoding=encoding)
+            self._raw_header = list(rows.header)
             self._header = [column_key(c) if c != SKIP else SKIP for c in rows.header]
             rows.header = self._header  # rows come keyed by the compared names
             self._header_line = rows.header_line
@@ -148,6 +155,18 @@ class SourceReader(FieldReader):
             keys = {column_key(k) for k in first} if first is not None else set()
             if first is not None and isinstance(first.get("attributes"), dict):
                 keys |= {column_key(k) for k in first["attributes"]} | {"attributes"}
+        if fmt in ("auto", *DATED_FORMATS):
+            dated = _dated_kind(keys, self._raw_header if self._container == "csv" else [])
+            if dated is not None and fmt in ("auto", dated[0]):
+                self.kind = dated[1]
+                return dated[0]
+            if fmt != "auto":
+                found = ", ".join(sorted(keys)) or "no records"
+                raise SourceError(
+                    f"not a {fmt} file: {_DATED_EXPECTED[fmt]}; found {found}",
+                    path=self.path,
+                    line=self._header_line if self._container == "csv" else None,
+                )
         kind = self._kind_of(keys)
         if fmt == "auto":
             if (
@@ -250,6 +269,11 @@ class SourceReader(FieldReader):
         self._used = True
         return self._records()
 
+    def _all_rows(self) -> Iterator[Row]:
+        if self.kind == "succ":  # a header-less ODS file: what was read as the header is the first row
+            yield Row(self._header_line, dict(zip(ods.SUCC_COLUMNS, self._raw_header, strict=True)), "")
+        yield from self._rows
+
     def raw_values(self) -> Iterator[dict[str, Any]]:
         """The readable records' values as given, without mapping (a first pass); closes the file."""
         self._used = True
@@ -262,38 +286,51 @@ class SourceReader(FieldReader):
 
     def _records(self) -> Iterator[Record]:
         try:
-            for row in self._rows:
+            for row in self._all_rows():
                 self.stats.rows += 1
                 if row.error is not None:
-                    record: Record | None = Reject(
+                    found: Record | list[Record] | None = Reject(
                         self.path, row.line, row.error, row.field, row.code, row.raw
                     )
                 else:
                     try:
-                        record = self._map(row)
+                        found = self._map(row)
                     except RowError as error:
-                        record = Reject(self.path, row.line, error.reason, error.field, error.code, row.raw)
+                        found = Reject(self.path, row.line, error.reason, error.field, error.code, row.raw)
                     except BareCodeError as bare:
                         raise _bare_code(bare, self.path, row.line) from None
-                if record is None:
-                    continue
-                if isinstance(record, Reject):
-                    self.stats.rejects += 1
-                elif isinstance(record, ParentClaim):
-                    self.stats.parent_claims += 1
-                else:
-                    self.stats.entity_claims += 1
-                yield record
+                for record in found if isinstance(found, list) else [found] if found else []:
+                    if isinstance(record, Reject):
+                        self.stats.rejects += 1
+                    elif isinstance(record, ParentClaim):
+                        self.stats.parent_claims += 1
+                    elif isinstance(record, SuccessionClaim):
+                        self.stats.succession_claims += 1
+                    elif isinstance(record, NameClaim):
+                        self.stats.name_claims += 1
+                    else:
+                        self.stats.entity_claims += 1
+                    yield record
             self._bytes.finish()
         finally:
             self._bytes.close()
 
-    def _map(self, row: Row) -> Record | None:
+    def _map(self, row: Row) -> Record | list[Record] | None:
         if self._is_csv:
             values = row.values
         else:
             values = {column_key(k): v for k, v in row.values.items()}
             self._seen_keys.update(values)
+        if self.format == "govuk":
+            if self.kind == "api":
+                return govuk.read_api(self, values, row)
+            return govuk.read_observed(self, self.kind or "", values, row)
+        if self.format == "ror":
+            if self.kind == "orgs":
+                return ror.read_org(self, values, row)
+            return ror.read_relationship_row(self, values, row)
+        if self.format == "ods-succ":
+            return ods.read_succession(self, self.kind or "", values, row)
         if self.format == "edges":
             return edges.read_edge(self, values, row)
         if self.format == "entities":
@@ -329,6 +366,31 @@ def _bare_code(bare: BareCodeError, path: str, line: int) -> SourceError:
         path=path,
         line=line,
     )
+
+
+_DATED_EXPECTED = {
+    "govuk": "expected a GOV.UK observed file (org_titles_observed, parent_of_edges_observed, "
+    "superseded_by_edges_observed) or the GOV.UK organisations API (records with title and details)",
+    "ror": "expected ROR organisation records (id, names, display_name) or ror_relationships "
+    "(ror_id, relationship_type, target_ror_id)",
+    "ods-succ": "expected the header-less ODS succ.csv (old_code, new_code, reason, YYYYMMDD, indicator) or "
+    "derived_successor_edges (predecessor_code, successor_code, effective_date)",
+}
+
+
+def _dated_kind(keys: set[str], raw_header: list[str]) -> tuple[str, str] | None:
+    """(format, kind) of a GOV.UK, ROR or ODS succession file, from its header or first record."""
+    kind = govuk.kind_of(keys)
+    if kind is not None:
+        return "govuk", kind
+    kind = ror.kind_of(keys)
+    if kind is not None:
+        return "ror", kind
+    kind = ods.kind_of(keys, raw_header)
+    if kind is not None:
+        return "ods-succ", kind
+    return None
+
 
 
 def _first_record(rows: Iterator[Row]) -> tuple[dict[str, Any] | None, Iterator[Row]]:

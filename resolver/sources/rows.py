@@ -15,8 +15,9 @@ truncated gzip stream, an I/O error) raises SourceError with the file and line.
   file) is a malformed row (csv strict mode).
 - JSON lines: one object per line; blank lines are skipped.
 - JSON documents: a top-level array of objects (LittleSis bulk export: one line of megabytes), an
-  API page ``{"data": [...], ...}``, an object of records keyed by name (the littlesis-sample file), or a
-  single record (the seed file). Arrays are parsed element by element from a growing buffer.
+  API page ``{"data": [...], ...}`` (or ``"results"``: the GOV.UK API), an object of records keyed by
+  name (the littlesis-sample file), or a single record (the seed file). Arrays are parsed element by
+  element from a growing buffer.
 """
 
 from __future__ import annotations
@@ -578,7 +579,7 @@ class JsonDocument:
             if not isinstance(key, str):
                 raise self._fail("an object key must be a string")
             self._expect(":")
-            page = key == "data" and not records and not RECORD_KEYS & single.keys()
+            page = key in ("data", "results") and not records and not RECORD_KEYS & single.keys()
             if page and self._skip_ws() == "[":
                 yield from self._array()  # an API page: the records are in "data", "meta" etc. ignored
                 records = True

@@ -1,0 +1,18 @@
+// name: lineage.successors
+// description: What became of an organisation: its SUCCEEDED_BY successors, transitively (a split gives several, a chain each step), with the date of each step; one row per succession, nearest first.
+// mode: read
+// param orgId: string    canonical organisation id (a merged id is followed through MERGED_INTO)
+// returns: depth, fromId, fromName, id, name, validFrom, validFromLatest, validFromPrecision, validFromText, source, notes, claimId
+MATCH (start:Organisation {id: $orgId})
+OPTIONAL MATCH (start)-[:MERGED_INTO]->{1,5}(merged:Organisation)
+  WHERE NOT EXISTS { (merged)-[:MERGED_INTO]->() }
+WITH coalesce(merged, start) AS o
+LIMIT 1
+MATCH path = (o)-[r:SUCCEEDED_BY]->{1,20}(:Organisation)
+WITH last(r) AS edge, min(length(path)) AS depth
+WITH startNode(edge) AS a, edge, endNode(edge) AS b, depth
+RETURN depth, a.id AS fromId, a.name AS fromName, b.id AS id, b.name AS name,
+       edge.validFrom AS validFrom, edge.validFromLatest AS validFromLatest,
+       edge.validFromPrecision AS validFromPrecision, edge.validFromText AS validFromText,
+       edge.source AS source, edge.notes AS notes, edge.claimId AS claimId
+ORDER BY depth, validFrom, name, id
