@@ -155,7 +155,9 @@ class SourceReader(FieldReader):
             keys = {column_key(k) for k in first} if first is not None else set()
             if first is not None and isinstance(first.get("attributes"), dict):
                 keys |= {column_key(k) for k in first["attributes"]} | {"attributes"}
-        if fmt in ("auto", *DATED_FORMATS):
+        # A column map or header-less layout describes the file as edges/entities: no dedicated reader then.
+        described = bool(self.options.columns) or self.options.header is not None
+        if fmt in DATED_FORMATS or (fmt == "auto" and not described):
             dated = _dated_kind(keys, self._raw_header if self._container == "csv" else [])
             if dated is not None and fmt in ("auto", dated[0]):
                 self.kind = dated[1]
