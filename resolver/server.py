@@ -369,7 +369,8 @@ class LocalServer:
             if self.pid() is not None:
                 if reset:
                     raise ServerError(f"the server of {self.home} is running: `resolver server stop` first")
-                if updates or (browser and self.browser_url() is None):
+                started_with = (self._read_state() or {}).get("settings")
+                if (updates and started_with != self.kept_settings()) or (browser and not self.browser_url()):
                     raise ServerError(
                         f"the server of {self.home} is already running; new settings and --browser apply "
                         "at a start: `resolver server stop`, then start again"
@@ -427,7 +428,12 @@ class LocalServer:
             )
         finally:
             os.close(fd)
-        state = {"pid": proc.pid, "version": self.settings.version, "uri": self.uri}
+        state: dict[str, object] = {
+            "pid": proc.pid,
+            "version": self.settings.version,
+            "uri": self.uri,
+            "settings": self.kept_settings(),  # what this server runs with (a later start compares)
+        }
         if browser:
             state["browser"] = f"http://127.0.0.1:{self.http_port}/browser/"
         _write_private(self.state_file, json.dumps(state))
