@@ -469,9 +469,11 @@ class LocalServer:
                     why = (
                         f"the Neo4j process exited with code {exited}"
                         if exited is not None
-                        else f"Neo4j logged errors and the database did not come online ({exc})"
+                        else "the database failed to start"
+                        if failed_db
+                        else "Neo4j logged errors and the database was still offline 15 s later"
                         if gave_up
-                        else f"no answer within {timeout:.0f}s ({exc})"
+                        else f"Bolt did not answer within {timeout:.0f}s"
                     )
                     raise ServerError(
                         f"Neo4j did not start: {why}.\nFrom the logs in {self.home / 'logs'}:\n{errors}"
@@ -528,14 +530,6 @@ class LocalServer:
             browser=self.browser_url() if pid is not None else None,
             kept=self.kept_settings() if self.is_home() else {},
         )
-
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(
-                self.console_log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
-            )
-        except OSError:
-            return "(no console log)"
 
 
 def java_major(java: str, version: str) -> int:
