@@ -5,11 +5,13 @@ The password is kept out of ``repr`` and never formatted into any message.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from resolver.errors import ConfigError
 
@@ -64,7 +66,14 @@ class Neo4jSettings:
             database=env.get("NEO4J_DATABASE") or DEFAULT_DATABASE,
         )
         given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
-        return replace(base, **given) if given else base
+        settings = replace(base, **given) if given else base
+        # The documented default password is for the local runner only: never send it to another host.
+        if not (overrides.get("password") or env.get("NEO4J_PASSWORD")) and not is_loopback(settings.uri):
+            raise ConfigError(
+                f"no password for {settings.uri}: the default password is only used for a server on this "
+                "machine (127.0.0.1, ::1, localhost). Set NEO4J_PASSWORD (or --password) to that server's."
+            )
+        return settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +114,24 @@ class ServerSettings:
             heap=env.get("RESOLVER_NEO4J_HEAP") or DEFAULT_HEAP,
             pagecache=env.get("RESOLVER_NEO4J_PAGECACHE") or DEFAULT_PAGECACHE,
         )
+
+
+def is_loopback(uri: str) -> bool:
+    """True when ``uri`` names this machine: localhost, 127.0.0.0/8 or ::1.
+
+    >>> is_loopback("bolt://127.0.0.1:7687"), is_loopback("neo4j://[::1]:7687"), is_loopback("bolt://db:7687")
+    (True, True, False)
+    """
+    try:
+        host = urlsplit(uri).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def default_state_dir() -> Path:

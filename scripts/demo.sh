@@ -2,7 +2,9 @@
 # The main job on the shipped sample, from a fresh clone: start a local Neo4j (no Docker), apply the schema,
 # ingest samples/relationships.jsonl, and show the hierarchy. The server keeps running afterwards
 # (`resolver server stop` stops it). With Docker instead: `docker compose up -d --wait` then RESOLVER_SERVER=none.
-source "$(dirname "$0")/_env.sh"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_env.sh
 if [ "${RESOLVER_SERVER:-local}" = "local" ]; then
   resolver server start
 fi

@@ -115,8 +115,12 @@ def wait_until_ready(
     """
     deadline = time.monotonic() + timeout
     last: Exception | None = None
+    # No driver-level retries: this loop is the retry, and `alive()` must be checked between attempts.
     with neo4j.GraphDatabase.driver(
-        settings.uri, auth=(settings.username, settings.password), connection_timeout=2.0
+        settings.uri,
+        auth=(settings.username, settings.password),
+        connection_timeout=2.0,
+        max_transaction_retry_time=0.0,
     ) as driver:
         while time.monotonic() < deadline:
             if alive is not None and not alive():
