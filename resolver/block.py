@@ -26,7 +26,7 @@ from itertools import chain
 import numpy as np
 import numpy.typing as npt
 
-from resolver.normalise import GENERIC_WORDS, NormalisedName, acronym_forms
+from resolver.normalise import GENERIC_WORDS, NormalisedName, acronym_forms, is_acronym_of
 
 IntArray = npt.NDArray[np.int64]
 
@@ -167,8 +167,9 @@ def candidate_pairs(buckets: Iterable[Sequence[int]], n: int) -> tuple[IntArray,
 
 @dataclass(frozen=True, slots=True)
 class AcronymIndex:
-    """``shorts``: one-word names that could be acronyms, by their word; ``fulls``: multi-word names
-    whose acronym (or acronym plus legal-form initial) is one of those words, by that acronym."""
+    """``shorts``: one-word names that could be acronyms, by their word (and, written in mixed case, by
+    the initials of their capitals: "AusAID" under "aaid"); ``fulls``: multi-word names one of whose
+    ``acronym_forms`` is such a key, by that key."""
 
     shorts: dict[str, list[int]]
     fulls: dict[str, list[int]]
@@ -182,11 +183,13 @@ def acronym_index(names: Sequence[NormalisedName]) -> AcronymIndex:
             word = name.tokens[0]
             if MIN_ACRONYM <= len(word) <= MAX_ACRONYM and word.isalnum():
                 shorts.setdefault(word, []).append(i)
+                if name.segments is not None and name.segments != word:
+                    shorts.setdefault(name.segments, []).append(i)
     fulls: dict[str, list[int]] = {}
     if shorts:
         for i, name in enumerate(names):
             if name.acronym is not None and len(name.tokens) >= 2:
-                for acronym in acronym_forms(name) if name.legal_form else (name.acronym,):
+                for acronym in acronym_forms(name):
                     if acronym in shorts:
                         fulls.setdefault(acronym, []).append(i)
     return AcronymIndex(shorts, fulls)
@@ -199,8 +202,8 @@ def acronym_candidates(
     attested: Iterable[tuple[str, str]] = (),
     index: AcronymIndex | None = None,
 ) -> list[tuple[int, int]]:
-    """Pairs (short, full): a one-word name ("IBM", "IBM Corp") whose word a multi-word name's acronym
-    spells (``index``: ``acronym_index(names)``, computed when not given).
+    """Pairs (short, full): a one-word name ("IBM", "AusAID") that is an acronym of a multi-word name
+    (``is_acronym_of``; ``index``: ``acronym_index(names)``, computed when not given).
 
     A short word spelled by more than ``max_bucket`` full names only meets the full names an explicit
     "(NHS)" or a source alias attests (``attested``: (acronym, full core) pairs), so short acronyms
@@ -208,9 +211,10 @@ def acronym_candidates(
     """
     index = index or acronym_index(names)
     attested_keys = set(attested)
-    pairs: list[tuple[int, int]] = []
+    pairs: set[tuple[int, int]] = set()
     for acronym, full_ids in index.fulls.items():
         if len(full_ids) > max_bucket:
             full_ids = [j for j in full_ids if (acronym, names[j].core) in attested_keys]
-        pairs.extend((i, j) for i in index.shorts[acronym] for j in full_ids)
+        for i in index.shorts[acronym]:
+            pairs.update((i, j) for j in full_ids if is_acronym_of(names[i], names[j]))
     return sorted(pairs)

@@ -34,7 +34,7 @@ from resolver.canonical import (
 )
 from resolver.cluster import TIER_MUST, TIER_SCORED, cluster
 from resolver.model import EntityRecord
-from resolver.normalise import NormalisedName, acronym_forms, normalise_name
+from resolver.normalise import NormalisedName, acronym_forms, is_acronym_of, normalise_name
 from resolver.score import PairScore, anchor_score, score_blocks, score_pair
 from resolver.settings import MatchSettings
 
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 GUARD_SLACK = 0.1  # two clusters' anchors must score >= threshold - slack to merge
-ACRONYM_SCORES = {"attested": 0.97, "qualifier": 0.93, "relative": 0.9}
+ACRONYM_SCORES = {"attested": 0.97, "qualifier": 0.93, "relative": 0.9, "unique": 0.89}
 ORG_SCHEME = "\x00org"  # tag scheme of existing organisation ids: two different ones never merge
 QUALIFIER_SCHEME = "\x00qualifier"  # likewise for two different LittleSis-style qualifiers
 
@@ -189,7 +189,9 @@ def _resolve(
                 name_norm.append(norm)
             if not norm.key:
                 continue
-            ukey = norm.key if norm.qualifier is None else norm.key + "\x1f" + norm.qualifier
+            ukey = norm.key
+            if norm.qualifier is not None or norm.tag is not None:
+                ukey += f"\x1f{norm.qualifier or ''}\x1e{norm.tag or ''}"
             members = unit_of_key.get(ukey)
             if members is None:
                 unit_of_key[ukey] = [i]
@@ -222,7 +224,16 @@ def _resolve(
     cannot = [(index[a], index[b]) for a, b in cannot_link if a in index and b in index]
     acronyms = acronym_index(units)
     candidates, accepted_acronyms = _acronym_links(
-        recs, units, unit_records, cache, cannot, settings, links, acronyms
+        recs,
+        units,
+        unit_records,
+        cache,
+        cannot,
+        settings,
+        links,
+        acronyms,
+        scored.lo.tolist(),
+        scored.hi.tolist(),
     )
     ambiguous = _ambiguous_acronyms(acronyms, unit_records, scored.lo.tolist(), scored.hi.tolist())
 
@@ -303,9 +314,16 @@ def _acronym_links(
     settings: MatchSettings,
     links: _Links,
     acronyms: AcronymIndex,
+    scored_lo: Sequence[int],
+    scored_hi: Sequence[int],
 ) -> tuple[int, int]:
-    """Add acronym links that carry evidence; return (candidates, accepted)."""
-    attested = {(u.acronym, u.core) for u in units if u.acronym_explicit and u.acronym}
+    """Add acronym links that carry evidence; return (candidates, accepted).
+
+    Evidence: the pair is attested (an explicit "(NHS)" or a source alias), shares a qualifier or a
+    relative, or is *unique*: every full name of the corpus the short one spells is one body (they
+    score together), and the short one is written as an acronym or is no word of a longer name."""
+    # Every surface form counts: a unit is represented by one form, which may lack the "(NHS)".
+    attested = {(u.acronym, u.core) for u in cache.values() if u.acronym_explicit and u.acronym}
     for rec in recs:  # a source giving "NHS" and "National Health Service" for one body attests the pair
         if rec.aliases:
             forms = [cache[s] for s in (rec.name, *rec.aliases)]
@@ -318,6 +336,11 @@ def _acronym_links(
         relatives.setdefault(a, set()).add(b)
         relatives.setdefault(b, set()).add(a)
     pairs = acronym_candidates(units, max_bucket=settings.max_bucket, attested=attested, index=acronyms)
+    spelled_by: dict[int, set[int]] = {}
+    for short, full in pairs:
+        spelled_by.setdefault(short, set()).add(full)
+    component = _components(len(units), scored_lo, scored_hi, {f for _, f in pairs})
+    words = _words_of_long_names(units, {units[short].tokens[0] for short in spelled_by})
     accepted = 0
     for short, full in pairs:
         s, f = units[short], units[full]
@@ -327,6 +350,8 @@ def _acronym_links(
             evidence = "qualifier"
         elif _share_relative(unit_records[short], unit_records[full], relatives):
             evidence = "relative"
+        elif len({component[j] for j in spelled_by[short]}) == 1 and _looks_like_acronym(s, f, words):
+            evidence = "unique"
         else:
             continue
         accepted += 1
@@ -334,6 +359,40 @@ def _acronym_links(
             unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_SCORED, "acronym"
         )
     return len(pairs), accepted
+
+
+def _components(n: int, lo: Sequence[int], hi: Sequence[int], wanted: set[int]) -> dict[int, int]:
+    """Connected component (a root unit) of each ``wanted`` unit under the scored pairs."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for u, v in zip(lo, hi, strict=True):
+        parent[find(u)] = find(v)
+    return {u: find(u) for u in wanted}
+
+
+def _words_of_long_names(units: Sequence[NormalisedName], wanted: set[str]) -> set[str]:
+    """Which ``wanted`` words occur as a word of some name of two or more words."""
+    found: set[str] = set()
+    if wanted:
+        for u in units:
+            if len(u.tokens) > 1 and not wanted.isdisjoint(u.tokens):
+                found.update(wanted.intersection(u.tokens))
+    return found
+
+
+def _looks_like_acronym(short: NormalisedName, full: NormalisedName, words_in_names: set[str]) -> bool:
+    """Written as an acronym ("DCMS", "N.H.S.", "AusAID"); or the plain initials of ``full`` and a word
+    no longer name of the corpus uses ("Acas", "Asic": "Target" beside "Target Stores" is a word)."""
+    display = short.display.replace(".", "").replace(" ", "")
+    if display.isupper() or short.segments is not None:
+        return True
+    return short.tokens[0] == full.acronym and short.tokens[0] not in words_in_names
 
 
 def _ambiguous_acronyms(
@@ -382,9 +441,7 @@ def _share_relative(a: Sequence[int], b: Sequence[int], relatives: Mapping[int, 
 
 def _compatible(a: NormalisedName, b: NormalisedName, floor: float) -> bool:
     """May two clusters with these anchors merge? Acronym of one another, or alike enough."""
-    if (len(a.tokens) == 1 and a.tokens[0] in acronym_forms(b)) or (
-        len(b.tokens) == 1 and b.tokens[0] in acronym_forms(a)
-    ):
+    if is_acronym_of(a, b) or is_acronym_of(b, a):
         return True
     return anchor_score(a, b) >= floor
 

@@ -26,12 +26,15 @@ from rich.console import Console
 from rich.progress import Progress
 
 from resolver.errors import SourceError
+from resolver.evalsets import DATA_ENV, DEFAULT_DATA_DIR, SETS, data_dir, load_set
 from resolver.evaluate import Evaluation, NameOverlap, evaluate, name_overlap
 from resolver.model import EntityRecord
 from resolver.normalise import MAX_INPUT_CHARS, normalise
 from resolver.pipeline import Resolution, explain, resolve
 from resolver.render import render_document, render_rows
 from resolver.settings import MatchSettings
+from resolver.sweep import DEFAULT_THRESHOLDS, plot_sweep
+from resolver.sweep import sweep as sweep_thresholds
 
 from .base import cli, format_option
 
@@ -301,8 +304,10 @@ def cluster_command(
 
 
 @cli.command("eval")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--truth-column", required=True, help="Column holding the true organisation of each row.")
+@click.argument(
+    "input_path", metavar="[INPUT]", required=False, type=click.Path(dir_okay=False, allow_dash=True)
+)
+@click.option("--truth-column", help="Column holding the true organisation of each row (with INPUT).")
 @name_option
 @click.option(
     "--where",
@@ -318,31 +323,124 @@ def cluster_command(
     metavar="COL=VALUE",
     help="Drop rows whose COL equals VALUE (repeatable), e.g. name_types=acronym.",
 )
+@click.option(
+    "--set",
+    "set_name",
+    type=click.Choice(list(SETS)),
+    help="A development set instead of INPUT (read in place from --data).",
+)
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(file_okay=False),
+    help=f"Development data directory for --set [env {DATA_ENV}; default {DEFAULT_DATA_DIR}].",
+)
+@click.option("--sweep", is_flag=True, help="Precision and recall at each threshold (one resolve each).")
+@click.option(
+    "--thresholds",
+    default=",".join(map(str, DEFAULT_THRESHOLDS)),
+    show_default=True,
+    help="Comma-separated thresholds for --sweep.",
+)
+@click.option(
+    "--plot", "plot_path", type=click.Path(dir_okay=False), help="With --sweep: write a PNG plot here."
+)
 @click.option("--worst", default=5, show_default=True, help="How many false merges and splits to list.")
 @threshold_option
 @format_option("table")
 def eval_command(
+    input_path: str | None,
+    truth_column: str | None,
+    name_column: str,
+    filters: tuple[str, ...],
+    exclusions: tuple[str, ...],
+    set_name: str | None,
+    data_path: str | None,
+    sweep: bool,
+    thresholds: str,
+    plot_path: str | None,
+    worst: int,
+    threshold: float | None,
+    fmt: str,
+) -> None:
+    """Cluster the names in INPUT (or a development --set) and score the result against the truth.
+
+    Prints pairwise precision, recall and F1, B-cubed precision, recall and F1, and the worst false
+    merges (one predicted organisation holding several true ones) and false splits. With --sweep, a
+    table of precision, recall and F1 per threshold instead (and a PNG with --plot), so you can pick
+    your own trade-off.
+
+    \b
+    Example:
+      resolver eval --set govuk
+      resolver eval --set dnb --sweep --plot dnb-sweep.png
+      resolver eval ../shared/data/dnb-company-variants/names.csv --truth-column entity
+      resolver eval ../shared/data/littlesis-sample/derived_alias_truth.csv \\
+          --name-column alias --truth-column littlesis_entity_id --where is_identifier_alias=False
+    """
+    if set_name is not None:
+        if input_path is not None:
+            raise click.UsageError("give INPUT or --set, not both")
+        try:
+            loaded = load_set(set_name, data_dir(data_path))
+        except OSError as exc:
+            raise SourceError(
+                f"cannot read development set {set_name!r}: {exc}; point --data (or {DATA_ENV}) at the "
+                "folder holding it",
+                path=str(data_dir(data_path)),
+            ) from exc
+        records = [EntityRecord(str(i), n) for i, n in enumerate(loaded.names)]
+        truth = list(loaded.truth)
+    else:
+        if input_path is None or truth_column is None:
+            raise click.UsageError("give INPUT with --truth-column, or --set NAME")
+        records, truth = _file_records(input_path, truth_column, name_column, filters, exclusions)
+    keys = [r.key for r in records]
+    names = [r.name for r in records]
+    if sweep:
+        try:
+            grid = [float(t) for t in thresholds.split(",") if t.strip()]
+        except ValueError as exc:
+            raise click.BadParameter(f"{thresholds!r}: expected numbers like 0.8,0.85,0.9") from exc
+        for t in grid:
+            _settings(t)  # validates each threshold with the usual message
+
+        def run(t: float) -> list[str]:
+            res = resolve(records, settings=_settings(t))
+            return [res.org_of[k] for k in keys]
+
+        rows = sweep_thresholds(names, truth, grid, run)
+        table = [
+            {
+                "threshold": r.threshold,
+                "precision": r.pairwise.precision,
+                "recall": r.pairwise.recall,
+                "f1": r.pairwise.f1,
+                "bcubed_f1": r.bcubed.f1,
+                "clusters": r.clusters,
+            }
+            for r in rows
+        ]
+        render_rows(table, fmt, title="Threshold sweep")
+        if plot_path is not None:
+            plot_sweep(rows, plot_path, title=f"resolver eval --sweep: {set_name or input_path}")
+            click.echo(f"plot written to {plot_path}", err=True)
+        return
+    if plot_path is not None:
+        raise click.UsageError("--plot needs --sweep")
+    resolution = _resolve_with_progress(records, _settings(threshold))
+    result = evaluate(names, [resolution.org_of[k] for k in keys], truth, worst=worst)
+    _render_evaluation(result, name_overlap(names, truth), resolution, fmt)
+
+
+def _file_records(
     input_path: str,
     truth_column: str,
     name_column: str,
     filters: tuple[str, ...],
     exclusions: tuple[str, ...],
-    worst: int,
-    threshold: float | None,
-    fmt: str,
-) -> None:
-    """Cluster the names in INPUT and score the result against a truth column.
-
-    Prints pairwise precision, recall and F1, B-cubed precision, recall and F1, and the worst false
-    merges (one predicted organisation holding several true ones) and false splits.
-
-    \b
-    Example:
-      resolver eval ../shared/data/dnb-company-variants/names.csv --truth-column entity
-      resolver eval ../shared/data/littlesis-sample/derived_alias_truth.csv \\
-          --name-column alias --truth-column littlesis_entity_id --where is_identifier_alias=False
-    """
-    settings = _settings(threshold)
+) -> tuple[list[EntityRecord], list[str]]:
+    """The usable records of INPUT after the filters, and the truth label of each."""
     columns, rows = read_rows(input_path)
     if truth_column not in columns:
         raise SourceError(f"no column {truth_column!r}; found {', '.join(columns)}", path=input_path)
@@ -353,13 +451,7 @@ def eval_command(
                 raise click.BadParameter(f"{f!r}: expected COL=VALUE with COL one of {', '.join(columns)}")
             rows = [r for r in rows if (r.values.get(column) == value) == keep]
     records, _ = _records(rows, columns, name_column, input_path)
-    by_key = {r.key: r for r in records}
-    resolution = _resolve_with_progress(records, settings)
-    keys = [r.key for r in records]
-    names = [by_key[k].name for k in keys]
-    truth = [rows[int(k)].values[truth_column] for k in keys]
-    result = evaluate(names, [resolution.org_of[k] for k in keys], truth, worst=worst)
-    _render_evaluation(result, name_overlap(names, truth), resolution, fmt)
+    return records, [rows[int(r.key)].values[truth_column] for r in records]
 
 
 def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Resolution, fmt: str) -> None:

@@ -58,8 +58,15 @@ def test_parent_and_child_never_merge() -> None:
 
 
 def test_acronym_needs_evidence() -> None:
+    # Unique in the corpus: the acronym's only expansion.
     bare = resolve([R("a", "IBM"), R("b", "International Business Machines")])
-    assert bare.org_of["a"] != bare.org_of["b"]
+    assert bare.org_of["a"] == bare.org_of["b"]
+    # Ambiguous: two bodies spell it, so the bare acronym joins neither.
+    two = resolve([R("a", "IBM"), R("b", "International Business Machines"), R("c", "Irish Bread Makers")])
+    assert len({two.org_of[k] for k in "abc"}) == 3
+    # A word, not an acronym: "Tars" is a word of a longer name here.
+    word = resolve([R("a", "Tars"), R("b", "Tele Arts Radio Service"), R("c", "Tars Holdings Group")])
+    assert word.org_of["a"] != word.org_of["b"]
     alias = resolve(
         [
             R("a", "IBM"),
