@@ -139,6 +139,24 @@ def load_govuk(root: Path) -> tuple[list[str], list[str]]:
     return _unshared(names, truth)
 
 
+def load_govuk_abbreviations(root: Path) -> tuple[list[str], list[str]]:
+    """The 2026 dump only: each slug's title, logo name and abbreviation (names two slugs share out)."""
+    names: list[str] = []
+    truth: list[str] = []
+    latest = json.loads(_read_text(root / "govuk-hierarchy-2021-2026" / "gov.uk_api_organisations.json"))
+    for org in sorted(latest["results"], key=lambda o: str(o["details"]["slug"])):
+        details = org["details"]
+        forms = dict.fromkeys(
+            _logo_name(x)
+            for x in (org["title"], details.get("logo_formatted_name"), details.get("abbreviation"))
+            if isinstance(x, str)
+        )
+        forms.pop("", None)
+        names.extend(forms)
+        truth.extend([str(details["slug"])] * len(forms))
+    return _unshared(names, truth)
+
+
 def load_govuk_renames(root: Path) -> tuple[list[str], list[str]]:
     """As ``govuk``, with a body closed as "changed_name" and superseded by one successor joined to it."""
     successor: dict[str, str] = {}
@@ -197,6 +215,13 @@ SETS: dict[str, EvalSet] = {
             truth_column="slug",
             description="GOV.UK titles over time, logo names and abbreviations, one slug each",
             loader=load_govuk,
+        ),
+        EvalSet(
+            "govuk-abbreviations",
+            "govuk-hierarchy-2021-2026",
+            truth_column="slug",
+            description="GOV.UK 2026: each body's title, logo name and abbreviation",
+            loader=load_govuk_abbreviations,
         ),
         EvalSet(
             "govuk-renames",

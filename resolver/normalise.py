@@ -23,8 +23,9 @@ from anyascii import anyascii
 MAX_INPUT_CHARS = 1_000  # inputs are cut here before NFKC (which can expand 18x): bounded cost per name
 MAX_KEY_CHARS = 256  # keys are cut here, on a token boundary (rigour caps at 384 for the same reason)
 
-# Initials skip these words: "Department of Health and Social Care" -> "dhsc".
-ACRONYM_STOPWORDS = frozenset({"of", "and", "for", "the"})
+# Initials skip these words: "Department of Health and Social Care" -> "dhsc", "Advisory Committee on
+# Pesticides" -> "acp".
+ACRONYM_STOPWORDS = frozenset({"of", "and", "for", "the", "on", "in", "at", "to", "by"})
 
 # Designators say what kind of public body a name is, not which one: a name that only adds them to
 # another ("Aberdeen" / "Aberdeen City Council", "County Durham") may be the same body (score.py's
@@ -40,7 +41,7 @@ DESIGNATORS = frozenset(
 # Designator phrases read as one word ("London Borough of Brent" is Brent with a designator).
 # Common abbreviations and spellings, one canonical form each: "Dept" / "Department", "Natl" / "National",
 # "Centre" / "Center", "First" / "1st", "Twelve" / "12", "USA" / "US".
-_NUMBER_WORDS = """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+_NUMBER_WORDS = """one two three four five six seven eight nine ten eleven twelve thirteen fourteen
 fifteen sixteen seventeen eighteen nineteen twenty""".split()  # noqa: SIM905
 _ORDINAL_WORDS = """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
 thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split()  # noqa: SIM905
@@ -70,7 +71,7 @@ _ABBREVIATIONS = {
     "organisations": "organizations",
     "programme": "program",
     "usa": "us",
-    **{w: str(i) for i, w in enumerate(_NUMBER_WORDS)},
+    **{w: str(i) for i, w in enumerate(_NUMBER_WORDS, start=1)},
     **{w: _ordinal(i) for i, w in enumerate(_ORDINAL_WORDS, start=1)},
 }
 _PHRASES: dict[tuple[str, ...], str] = {
@@ -201,6 +202,7 @@ _MOJIBAKE_RE = re.compile(
 _SEGMENT_RE = re.compile(r"[A-Z][a-z]*|[a-z]+")
 # Scripts written without spaces: kana, CJK ideographs, Hangul syllables.
 _NO_SPACES_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_INNER_PAREN_RE = re.compile(r"^(?P<head>[^()]*?)\s*\((?P<inner>[^()]+)\)\s*(?P<tail>[^()]+)$")
 _PAREN_RE = re.compile(r"^(?P<head>.*?)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]\s*$")
 _DOTTED_RE = re.compile(r"\b(?:[a-z0-9]\.){2,}(?![a-z0-9])|\b(?:[a-z0-9]\.)+[a-z0-9]\b(?!\.)")
 _APOSTROPHE_RE = re.compile(r"['\u2019`]")
@@ -363,9 +365,11 @@ def acronym_forms(name: NormalisedName) -> tuple[str, ...]:
                     if t not in ACRONYM_STOPWORDS
                 )
             )
+        if tokens[0] in COUNTRY_CODES and len(tokens) > 2:  # "UK Debt Management Office" -> "dmo"
+            forms.append(initials(tokens[1:]) or "")
         if name.legal_form:
             forms.extend([f + name.legal_form[0] for f in forms])
-    return tuple(dict.fromkeys(forms))
+    return tuple(f for f in dict.fromkeys(forms) if f)
 
 
 def spells(short: str, tokens: tuple[str, ...] | list[str], skips: int = 0) -> bool:
@@ -423,6 +427,19 @@ def is_acronym_of(short: NormalisedName, full: NormalisedName) -> bool:
     return short.segments is not None and short.segments in forms and spells(word, full.tokens, 1)
 
 
+def looks_like_acronym(short: NormalisedName, full: NormalisedName, words_in_names: set[str]) -> bool:
+    """Written as an acronym ("DCMS", "N.H.S.", "AusAID"); or the plain initials of ``full`` and a word
+    no longer name of the corpus uses ("Acas", "Asic": "Target" beside "Target Stores" is a word)."""
+    word = short.tokens[0]
+    if short.segments is not None or any(
+        w.isupper() and w.lower() == word for w in short.display.replace(".", "").split()
+    ):
+        return True
+    if short.display.replace(".", "").replace(" ", "").isupper():  # "N.H.S.", "I B M"
+        return True
+    return word == full.acronym and word not in words_in_names
+
+
 def segment_initials(word: str) -> str | None:
     """The initials of a word written in mixed case with two or more capitals, one per capital
     ("AusAID" -> "aaid", "CCWater" -> "ccw", "DfE" -> "de"); None for other words."""
@@ -470,6 +487,8 @@ def _explicit_acronym(head: str, inner: str) -> tuple[str, str] | None:
     head_words = tokenise(head)
     if not head_words or not inner_words:
         return None
+    if not _PHRASE_STARTS.isdisjoint(head_words):  # "High Speed Two (HS2)": "two" reads "2"
+        head_words = _join_phrases(head_words)
     if len(inner_words) == 1 and 2 <= len(inner_words[0]) <= 10 and len(head_words) >= 2:
         word = inner_words[0]
         if word == initials(head_words) or spells(word, head_words, 1):
@@ -569,6 +588,13 @@ def normalise_name(text: str) -> NormalisedName:
         if pair is not None:
             name, acronym = pair
             explicit = True
+    elif "(" in name:  # "High Speed Two (HS2) Limited": the acronym before a legal form
+        inside = _INNER_PAREN_RE.match(name)
+        if inside is not None and tuple(tokenise(inside.group("tail"))) in _SUFFIX_TABLE:
+            pair = _explicit_acronym(inside.group("head"), inside.group("inner"))
+            if pair is not None:
+                name, acronym = f"{pair[0]} {inside.group('tail')}", pair[1]
+                explicit = True
     words = tokenise(name)
     if not _PHRASE_STARTS.isdisjoint(words):
         words = _join_phrases(words)

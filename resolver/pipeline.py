@@ -32,10 +32,17 @@ from resolver.canonical import (
     display_name,
     identity,
 )
-from resolver.cluster import TIER_MUST, TIER_SCORED, cluster
+from resolver.cluster import TIER_EVIDENCE, TIER_MUST, TIER_SCORED, Clustering, cluster
+from resolver.explain import Explanation, explain
 from resolver.model import EntityRecord
-from resolver.normalise import NormalisedName, acronym_forms, is_acronym_of, normalise_name
-from resolver.score import PairScore, anchor_score, score_blocks, score_pair
+from resolver.normalise import (
+    NormalisedName,
+    acronym_forms,
+    is_acronym_of,
+    looks_like_acronym,
+    normalise_name,
+)
+from resolver.score import anchor_score, score_blocks
 from resolver.settings import MatchSettings
 
 __all__ = [
@@ -84,19 +91,6 @@ class Resolution:
     organisations: tuple[Organisation, ...]
     org_of: Mapping[str, str]
     stats: ResolutionStats
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """Why two names would or would not be resolved together (``resolver explain``)."""
-
-    left: NormalisedName
-    right: NormalisedName
-    pair: PairScore
-    threshold: float
-    acronym: str | None  # "candidate", "explicit" or None
-    decision: str  # "same", "different", or "acronym candidate: needs evidence"
-    reason: str
 
 
 class _Links:
@@ -160,6 +154,7 @@ def _resolve(
     must_link: Iterable[tuple[str, str]],
     settings: MatchSettings,
     progress: Callable[[int], None] | None,
+    trace: list[Trace] | None = None,
 ) -> Resolution:
     done = 0
 
@@ -223,6 +218,7 @@ def _resolve(
 
     cannot = [(index[a], index[b]) for a, b in cannot_link if a in index and b in index]
     acronyms = acronym_index(units)
+    refused: dict[tuple[int, int], str] | None = {} if trace is not None else None
     candidates, accepted_acronyms = _acronym_links(
         recs,
         units,
@@ -234,6 +230,7 @@ def _resolve(
         acronyms,
         scored.lo.tolist(),
         scored.hi.tolist(),
+        refused,
     )
     ambiguous = _ambiguous_acronyms(acronyms, unit_records, scored.lo.tolist(), scored.hi.tolist())
 
@@ -290,7 +287,40 @@ def _resolve(
             )
         ),
     )
-    return Resolution(organisations=organisations, org_of=org_of, stats=stats)
+    resolution = Resolution(organisations=organisations, org_of=org_of, stats=stats)
+    if trace is not None:
+        trace.append(
+            Trace(resolution, recs, name_norm, units, unit_records, links, result, refused or {}, ambiguous)
+        )
+    return resolution
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """What resolve() decided and why, for ``resolver explain --in`` (see resolver.explain)."""
+
+    resolution: Resolution
+    records: Sequence[EntityRecord]  # in key order: the indices below refer to it
+    names: Sequence[NormalisedName]  # of each record's name
+    units: Sequence[NormalisedName]
+    unit_records: Sequence[list[int]]
+    links: _Links
+    clustering: Clustering
+    refused_acronyms: Mapping[tuple[int, int], str]  # (short unit, full unit) -> the rule
+    ambiguous_units: set[int]  # repeated bare acronyms whose records were not joined for it
+
+
+def resolve_traced(
+    records: Sequence[EntityRecord],
+    *,
+    cannot_link: Iterable[tuple[str, str]] = (),
+    settings: MatchSettings | None = None,
+) -> Trace:
+    """resolve(), keeping the links, the clustering and the refused acronym pairs."""
+    out: list[Trace] = []
+    with _no_gc():
+        _resolve(records, cannot_link, (), settings or MatchSettings(), None, out)
+    return out[0]
 
 
 def _identifier_links(recs: Sequence[EntityRecord], links: _Links) -> None:
@@ -316,6 +346,7 @@ def _acronym_links(
     acronyms: AcronymIndex,
     scored_lo: Sequence[int],
     scored_hi: Sequence[int],
+    refused: dict[tuple[int, int], str] | None = None,
 ) -> tuple[int, int]:
     """Add acronym links that carry evidence; return (candidates, accepted).
 
@@ -339,24 +370,40 @@ def _acronym_links(
     spelled_by: dict[int, set[int]] = {}
     for short, full in pairs:
         spelled_by.setdefault(short, set()).add(full)
+    for short, fulls in spelled_by.items():  # the fulls whose tag the short one's equals, if any
+        same_tag = {f for f in fulls if units[f].tag == units[short].tag}
+        if same_tag:
+            spelled_by[short] = same_tag
     component = _components(len(units), scored_lo, scored_hi, {f for _, f in pairs})
     words = _words_of_long_names(units, {units[short].tokens[0] for short in spelled_by})
     accepted = 0
     for short, full in pairs:
         s, f = units[short], units[full]
+        if full not in spelled_by[short]:  # another tag: "DfE (NI)" is not "Department for Education"
+            if refused is not None:
+                refused[(short, full)] = f"acronym: {s.display!r} carries another tag than {f.display!r}"
+            continue
+        bodies = len({component[j] for j in spelled_by[short]})
         if (s.tokens[0], f.core) in attested:
             evidence = "attested"
         elif s.qualifier is not None and s.qualifier == f.qualifier:
             evidence = "qualifier"
         elif _share_relative(unit_records[short], unit_records[full], relatives):
             evidence = "relative"
-        elif len({component[j] for j in spelled_by[short]}) == 1 and _looks_like_acronym(s, f, words):
+        elif bodies == 1 and looks_like_acronym(s, f, words):
             evidence = "unique"
         else:
+            if refused is not None:
+                others = sorted(units[j].display for j in spelled_by[short] if j != full)[:3]
+                refused[(short, full)] = (
+                    f"ambiguous acronym: {s.core!r} also spells {', '.join(map(repr, others))} in this input"
+                    if bodies > 1
+                    else f"acronym: {s.display!r} reads as a word here (one of longer names), not an acronym"
+                )
             continue
         accepted += 1
         links.add(
-            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_SCORED, "acronym"
+            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_EVIDENCE, "acronym"
         )
     return len(pairs), accepted
 
@@ -384,15 +431,6 @@ def _words_of_long_names(units: Sequence[NormalisedName], wanted: set[str]) -> s
             if len(u.tokens) > 1 and not wanted.isdisjoint(u.tokens):
                 found.update(wanted.intersection(u.tokens))
     return found
-
-
-def _looks_like_acronym(short: NormalisedName, full: NormalisedName, words_in_names: set[str]) -> bool:
-    """Written as an acronym ("DCMS", "N.H.S.", "AusAID"); or the plain initials of ``full`` and a word
-    no longer name of the corpus uses ("Acas", "Asic": "Target" beside "Target Stores" is a word)."""
-    display = short.display.replace(".", "").replace(" ", "")
-    if display.isupper() or short.segments is not None:
-        return True
-    return short.tokens[0] == full.acronym and short.tokens[0] not in words_in_names
 
 
 def _ambiguous_acronyms(
@@ -525,36 +563,3 @@ def _cluster_ids(
         return ClusterIds(None, min(name_norm[i].key for i in members) + "|", recs[members[0]].key)
     ident = min(identity(name_norm[i].key, recs[i].identifiers) for i in members)
     return ClusterIds(existing, ident, recs[members[0]].key)
-
-
-def explain(a: str, b: str, settings: MatchSettings | None = None) -> Explanation:
-    """Normalise and score two names and say what resolve() would decide for them on their own.
-
-    Example:
-        >>> explain("NHS", "National Health Service (NHS)").decision
-        'same'
-    """
-    settings = settings or MatchSettings()
-    left, right = normalise_name(a), normalise_name(b)
-    pair = score_pair(left, right)
-    short, full = (left, right) if len(left.tokens) == 1 else (right, left)
-    acronym = None
-    if len(short.tokens) == 1 and short.tokens[0] in acronym_forms(full) and len(full.tokens) >= 2:
-        acronym = "explicit" if full.acronym_explicit else "candidate"
-    if not left.key or not right.key:
-        decision, reason = "different", "a name normalises to nothing: it is never matched"
-    elif acronym == "explicit":
-        decision, reason = "same", f"{short.core!r} is the acronym {full.display!r} states"
-    elif acronym == "candidate" and short.qualifier is not None and short.qualifier == full.qualifier:
-        decision, reason = "same", f"{short.core!r} spells the initials and both share the qualifier"
-    elif pair.score >= settings.threshold:
-        decision, reason = "same", f"score {pair.score:.3f} >= threshold {settings.threshold}"
-    elif acronym == "candidate":
-        decision = "acronym candidate: needs evidence"
-        reason = (
-            f"{short.core!r} spells the initials of {full.core!r}; accepted only with an explicit acronym, "
-        )
-        reason += "a source alias, a shared qualifier or a shared relative"
-    else:
-        decision, reason = "different", f"score {pair.score:.3f} < threshold {settings.threshold}"
-    return Explanation(left, right, pair, settings.threshold, acronym, decision, reason)

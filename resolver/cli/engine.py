@@ -28,6 +28,7 @@ from rich.progress import Progress
 from resolver.errors import SourceError
 from resolver.evalsets import DATA_ENV, DEFAULT_DATA_DIR, SETS, data_dir, load_set
 from resolver.evaluate import Evaluation, NameOverlap, evaluate, name_overlap
+from resolver.explain import explain_in
 from resolver.model import EntityRecord
 from resolver.normalise import MAX_INPUT_CHARS, normalise
 from resolver.pipeline import Resolution, explain, resolve
@@ -505,27 +506,71 @@ def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Res
 @cli.command("explain")
 @click.argument("name_a")
 @click.argument("name_b")
+@click.option(
+    "--in",
+    "input_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Decide inside this input (CSV or JSON lines): show the chain of links or the rule that kept "
+    "the names apart.",
+)
+@name_option
 @threshold_option
 @format_option("table")
-def explain_command(name_a: str, name_b: str, threshold: float | None, fmt: str) -> None:
-    """Show how two names normalise, their features and score, and the decision.
+def explain_command(
+    name_a: str, name_b: str, input_path: str | None, name_column: str, threshold: float | None, fmt: str
+) -> None:
+    """Show how two names normalise, their features, a waterfall of the score, and the decision.
+
+    On their own, the decision is what `cluster` does with a file of just these two names. With --in,
+    the names are resolved inside that file (added when absent), and explain shows the chain of links
+    that put them in one organisation, or the rule that kept them apart (an ambiguous acronym, a
+    cannot-link, the chaining guard, or a score below the threshold).
 
     \b
     Example:
       resolver explain "NHS" "National Health Service (NHS)"
       resolver explain "Schumm PLC" "SchummPLC" --format json
+      resolver explain "NHS" "The N.H.S." --in names.csv
     """
-    ex = explain(name_a, name_b, _settings(threshold))
-    fields = ("display", "key", "tokens", "acronym", "legal_form", "qualifier")
+    settings = _settings(threshold)
+    ex = explain(name_a, name_b, settings)
+    fields = ("display", "key", "tokens", "acronym", "legal_form", "qualifier", "tag")
     rows: list[dict[str, Any]] = [
         {"item": f, "left": getattr(ex.left, f), "right": getattr(ex.right, f)} for f in fields
     ]
     rows += [{"item": f"feature {name}", "left": value, "right": ""} for name, value in ex.pair.features]
     rows += [
+        {
+            "item": "waterfall",
+            "left": "=" if step == "score" else f"{change:+.3f}",
+            "right": f"{step} -> {running:.3f}",
+        }
+        for step, change, running in ex.waterfall
+    ]
+    rows += [
         {"item": "score", "left": ex.pair.score, "right": f"threshold {ex.threshold}"},
         {"item": "acronym", "left": ex.acronym or "", "right": ""},
-        {"item": "decision", "left": ex.decision, "right": ex.reason},
+        {"item": "decision", "left": ex.decision, "right": f"{ex.rule}: {ex.reason}"},
     ]
+    if input_path is not None:
+        columns, file_rows = read_rows(input_path)
+        records, _ = _records(file_rows, columns, name_column, input_path)
+        inside = explain_in(name_a, name_b, records, settings=settings)
+        rows.append(
+            {
+                "item": f"in {input_path}",
+                "left": "same" if inside.together else "different",
+                "right": "joined by the chain below" if inside.together else "; ".join(inside.apart_because),
+            }
+        )
+        rows += [
+            {
+                "item": f"link {k}",
+                "left": f"{link.method} {link.score:.3f}",
+                "right": f"{link.left} ~ {link.right}",
+            }
+            for k, link in enumerate(inside.chain, start=1)
+        ]
     if fmt == "table":
         render_rows(rows, "table", columns=["item", "left", "right"], title="explain")
     else:

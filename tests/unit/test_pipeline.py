@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from resolver.evaluate import evaluate
 from resolver.model import EntityRecord as R
+from resolver.explain import explain_in
 from resolver.pipeline import Resolution, explain, resolve
 from resolver.settings import MatchSettings
 from tests.conftest import shared_file
@@ -193,8 +194,29 @@ def test_quality_floor_on_development_data(relative: str, name: str, truth: str,
 def test_explain() -> None:
     ex = explain("NHS", "National Health Service (NHS)")
     assert (ex.decision, ex.acronym) == ("same", "explicit")
-    assert explain("NHS", "National Health Service").decision.startswith("acronym candidate")
+    alone = explain("NHS", "National Health Service")
+    assert (alone.decision, alone.rule, alone.acronym) == ("same", "unique acronym", "candidate")
     assert explain("East Dorset", "West Dorset", MatchSettings()).decision == "different"
+    # A trailing parent acronym names the parent: never the body itself.
+    assert explain("Estates Office (DFAT)", "DFAT").decision == "different"
+    steps = explain("NHS", "NHS England").waterfall
+    assert steps[-1] == (
+        "score",
+        explain("NHS", "NHS England").pair.score,
+        explain("NHS", "NHS England").pair.score,
+    )
+    assert any(step.startswith("penalty extra") for step, _, _ in steps)
+
+
+def test_explain_in_an_input_names_the_rule_or_the_chain() -> None:
+    corpus = [R(str(i), n) for i, n in enumerate(SEED.values())]
+    inside = explain_in("NHS", "National Health Service", corpus)
+    assert inside.together and inside.chain
+    assert inside.chain[0].left == "NHS" and inside.chain[-1].right == "National Health Service"
+    apart = explain_in("IBM", "International Business Machines", [R("x", "Irish Bread Makers")])
+    assert not apart.together and apart.apart_because[0].startswith("ambiguous acronym")
+    england = explain_in("NHS", "NHS England", corpus)
+    assert not england.together and "threshold" in england.apart_because[0]
 
 
 def test_an_acronym_spelling_several_bodies_joins_nobody() -> None:
