@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resolver.evaluate import evaluate
-from resolver.model import EntityRecord as R
 from resolver.explain import explain_in
+from resolver.model import EntityRecord as R
 from resolver.pipeline import Resolution, explain, resolve
 from resolver.settings import MatchSettings
 from tests.conftest import shared_file
