@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from anyascii import anyascii
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 MAX_INPUT_CHARS = 1_000  # inputs are cut here before NFKC (which can expand 18x): bounded cost per name
 MAX_KEY_CHARS = 256  # keys are cut here, on a token boundary (rigour caps at 384 for the same reason)
@@ -147,8 +149,20 @@ _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "ltda": ("ltda", "limitada"),
     "bhd": ("bhd", "berhad", "sdn bhd", "sendirian berhad"),
     "tbk": ("tbk", "pt tbk"),
-    "pjsc": ("pjsc", "pao", "public joint stock company"),
-    "jsc": ("jsc", "ao", "oao", "zao", "joint stock company", "ojsc", "cjsc"),
+    "pjsc": ("pjsc", "pao", "public joint stock company", "public jsc"),
+    "jsc": (
+        "jsc",
+        "ao",
+        "oao",
+        "zao",
+        "joint stock company",
+        "ojsc",
+        "cjsc",
+        "open joint stock company",
+        "closed joint stock company",
+        "open jsc",
+        "closed jsc",
+    ),
     "ooo": ("ooo",),
     "nl": ("nl", "no liability"),
     "pt": ("pt", "perseroan terbatas"),
@@ -157,7 +171,7 @@ _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
 # Forms that also stand in front of the name ("AB Volvo", "A/S Torm", "OAO Gazprom", "PT Astra"), or
 # are unambiguous enough to be taken there ("PLC Torphy").
 _PREFIX_FORMS = frozenset(
-    "ab as aps oy oyj ao oao zao pao ooo pt sa ag plc ltd llc inc gmbh llp".split()  # noqa: SIM905
+    "ab as aps oy oyj ao oao zao pao ooo pt sa ag plc ltd llc inc gmbh llp jsc ojsc cjsc pjsc".split()  # noqa: SIM905
 )
 
 _SUFFIX_TABLE: dict[tuple[str, ...], str] = {}
@@ -165,6 +179,16 @@ for _canonical, _spellings in _LEGAL_FORMS.items():
     for _spelling in (*_spellings, _canonical):  # canonical spellings map to themselves: idempotence
         _SUFFIX_TABLE[tuple(_spelling.split())] = _canonical
 _PREFIX_TABLE = {k: v for k, v in _SUFFIX_TABLE.items() if len(k) == 1 and k[0] in _PREFIX_FORMS}
+# Spellings of two or more words say what they are in front of the name too ("LIMITED LIABILITY
+# COMPANY Romashka", "Open Joint Stock Company Gazprom"): first word -> lengths, longest first.
+_PREFIX_SIZES: dict[str, tuple[int, ...]] = {
+    first: tuple(sorted({len(k) for k in _SUFFIX_TABLE if len(k) > 1 and k[0] == first}, reverse=True))
+    for first in {k[0] for k in _SUFFIX_TABLE if len(k) > 1}
+}
+# One-word spellings long enough that one wrong letter is a typo, not another word ("Aktiengeselschaft",
+# "Limted", "Incorporatd"): a last or first word this close to one reads as it.
+_LONG_FORM_WORDS = tuple(sorted({w for k in _SUFFIX_TABLE for w in k if len(w) >= 7}))
+_TYPO_CACHE: dict[str, str] = {}
 # last word of a spelling -> the lengths of the spellings ending in it, longest first
 _FORM_SIZES: dict[str, tuple[int, ...]] = {
     last: tuple(sorted({len(k) for k in _SUFFIX_TABLE if k[-1] == last}, reverse=True))
@@ -449,8 +473,31 @@ def segment_initials(word: str) -> str | None:
     return "".join(p[0] for p in parts).lower() if len(parts) >= 2 else None
 
 
+def _form_word(word: str) -> str:
+    """``word``, or the long legal-form word it is one typo away from (two from 12 letters on)."""
+    if len(word) < 6 or word in _FORM_SIZES or word in _PREFIX_SIZES:
+        return word
+    known = _TYPO_CACHE.get(word)
+    if known is None:
+        limit = 2 if len(word) >= 12 else 1
+        match = process.extractOne(
+            word, _LONG_FORM_WORDS, scorer=Levenshtein.distance, score_cutoff=limit, processor=None
+        )
+        known = match[0] if match is not None else word
+        if len(_TYPO_CACHE) < 100_000:
+            _TYPO_CACHE[word] = known
+    return known
+
+
 def _split_legal_form(words: list[str]) -> tuple[list[str], str | None]:
-    """Take one legal form off the end (longest match) or, failing that, the front; never empty the name."""
+    """Take one legal form off the end (longest match) or, failing that, the front; never empty the name.
+    A long legal-form word with a typo counts ("Siemens Aktiengeselschaft")."""
+    if len(words) > 1:
+        last, first = _form_word(words[-1]), _form_word(words[0])
+        if last != words[-1]:
+            words = [*words[:-1], last]
+        if first != words[0] and ((first,) in _PREFIX_TABLE or first in _PREFIX_SIZES):
+            words = [first, *words[1:]]
     sizes = _FORM_SIZES.get(words[-1]) if words else None
     if sizes:
         for size in sizes:
@@ -462,6 +509,11 @@ def _split_legal_form(words: list[str]) -> tuple[list[str], str | None]:
         form = _PREFIX_TABLE.get((words[0],))
         if form is not None:
             return words[1:], form
+        for size in _PREFIX_SIZES.get(words[0], ()):
+            if size < len(words):
+                form = _SUFFIX_TABLE.get(tuple(words[:size]))
+                if form is not None:
+                    return words[size:], form
     return words, None
 
 

@@ -193,7 +193,9 @@ def _resolve(
                 unit_form[ukey] = surface
             elif members[-1] != i:
                 members.append(i)
-                if surface < unit_form[ukey]:
+                # The form that states an acronym ("... (ComReg)") stands for the unit, else the smallest.
+                known = cache[unit_form[ukey]]
+                if (not norm.acronym_explicit, surface) < (not known.acronym_explicit, unit_form[ukey]):
                     unit_form[ukey] = surface
         if (i + 1) % step == 0:
             report((i + 1) * 3 // 5)
