@@ -24,9 +24,12 @@ from resolver.model import EntityRecord  # noqa: E402
 from resolver.pipeline import resolve  # noqa: E402
 
 
-def run(name: str, root: Path) -> dict[str, object]:
+def run(name: str, root: Path, unscoped: bool = False) -> dict[str, object]:
     loaded = load_set(name, root)
-    records = [EntityRecord(str(i), n) for i, n in enumerate(loaded.names)]
+    records = [
+        EntityRecord(str(i), n, scope=None if unscoped else s)
+        for i, (n, s) in enumerate(zip(loaded.names, loaded.scopes, strict=True))
+    ]
     start = time.perf_counter()
     res = resolve(records)
     seconds = time.perf_counter() - start
@@ -48,12 +51,13 @@ def main() -> None:
     parser.add_argument("sets", nargs="*", default=list(SETS))
     parser.add_argument("--data", default=None, help="development data directory")
     parser.add_argument("--json", default=None, help="also write the rows here")
+    parser.add_argument("--unscoped", action="store_true", help="ignore the sets' scope (country) columns")
     args = parser.parse_args()
     root = data_dir(args.data)
     rows = []
     print(f"{'set':15} {'items':>7} {'P':>6} {'R':>6} {'F1':>6} {'B3 F1':>6} {'s':>6}")
     for name in args.sets:
-        row = run(name, root)
+        row = run(name, root, args.unscoped)
         rows.append(row)
         print(
             f"{name:15} {row['items']:>7} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} "

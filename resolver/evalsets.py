@@ -41,16 +41,18 @@ class EvalSet:
     where: tuple[tuple[str, str], ...] = ()
     exclude: tuple[tuple[str, str], ...] = ()
     description: str = ""
+    scope_column: str | None = None  # a country or register column: names of two scopes never merge
     loader: Callable[[Path], tuple[list[str], list[str]]] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class LoadedSet:
-    """The names of one set and the true organisation of each, parallel."""
+    """The names of one set, the true organisation of each and its scope (or None), parallel."""
 
     spec: EvalSet
     names: list[str]
     truth: list[str]
+    scopes: list[str | None]
 
 
 def data_dir(given: str | None = None) -> Path:
@@ -65,16 +67,18 @@ def _read_text(path: Path) -> str:
     return raw.decode("utf-8").removeprefix("\ufeff")
 
 
-def read_csv_set(spec: EvalSet, root: Path) -> tuple[list[str], list[str]]:
-    """Names and truth of a CSV set (header row, optionally gzipped), filters applied, empty names out."""
+def read_csv_set(spec: EvalSet, root: Path) -> tuple[list[str], list[str], list[str | None]]:
+    """Names, truth and scopes of a CSV set (header row, optionally gzipped), filters applied, empty
+    names out."""
     path = root / spec.path
     reader = csv.DictReader(io.StringIO(_read_text(path), newline=""))
-    missing = {spec.name_column, spec.truth_column, *(c for c, _ in spec.where + spec.exclude)}
-    missing -= set(reader.fieldnames or ())
+    wanted = {spec.name_column, spec.truth_column, *(c for c, _ in spec.where + spec.exclude)}
+    missing = (wanted | ({spec.scope_column} if spec.scope_column else set())) - set(reader.fieldnames or ())
     if missing:
         raise ValueError(f"{path}: no column {', '.join(sorted(missing))}; found {reader.fieldnames}")
     names: list[str] = []
     truth: list[str] = []
+    scopes: list[str | None] = []
     for row in reader:
         if any(row[c] != v for c, v in spec.where) or any(row[c] == v for c, v in spec.exclude):
             continue
@@ -82,7 +86,8 @@ def read_csv_set(spec: EvalSet, root: Path) -> tuple[list[str], list[str]]:
         if name and name.strip():
             names.append(name)
             truth.append(row[spec.truth_column])
-    return names, truth
+            scopes.append(row[spec.scope_column] or None if spec.scope_column else None)
+    return names, truth, scopes
 
 
 def _govuk_orgs(root: Path) -> list[dict[str, object]]:
@@ -186,8 +191,18 @@ def load_govuk_renames(root: Path) -> tuple[list[str], list[str]]:
 SETS: dict[str, EvalSet] = {
     s.name: s
     for s in (
-        EvalSet("dnb", "dnb-company-variants/names.csv", description="D&B-style company name variants"),
-        EvalSet("cleanco", "cleanco-companies/names.csv", description="distinct companies with legal forms"),
+        EvalSet(
+            "dnb",
+            "dnb-company-variants/names.csv",
+            description="D&B-style company name variants",
+            scope_column="country",
+        ),
+        EvalSet(
+            "cleanco",
+            "cleanco-companies/names.csv",
+            description="distinct companies with legal forms",
+            scope_column="country",
+        ),
         EvalSet(
             "littlesis",
             "littlesis-sample/derived_alias_truth.csv",
@@ -208,6 +223,7 @@ SETS: dict[str, EvalSet] = {
             "ror-registry/ror_names.csv.gz",
             truth_column="ror_id",
             description="ROR labels, aliases and acronyms (all languages)",
+            scope_column="country_code",
         ),
         EvalSet(
             "govuk",
@@ -240,5 +256,7 @@ def load_set(name: str, root: Path | None = None) -> LoadedSet:
     if spec is None:
         raise KeyError(f"no evaluation set {name!r}; known: {', '.join(SETS)}")
     root = root or data_dir()
-    names, truth = spec.loader(root) if spec.loader else read_csv_set(spec, root)
-    return LoadedSet(spec, names, truth)
+    if spec.loader is not None:
+        names, truth = spec.loader(root)
+        return LoadedSet(spec, names, truth, [None] * len(names))
+    return LoadedSet(spec, *read_csv_set(spec, root))

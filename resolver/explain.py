@@ -153,7 +153,9 @@ def explain(a: str, b: str, settings: MatchSettings | None = None) -> Explanatio
             return Explanation(
                 left, right, pair, settings.threshold, acronym, "same", reason, "acronym qualifier", steps
             )
-        if looks_like_acronym(short, full, set()):
+        if looks_like_acronym(short, full, set()) and (
+            short.legal_form is None or full.legal_form is None or short.legal_form == full.legal_form
+        ):
             reason = (
                 f"{short.core!r} is an acronym of {full.core!r} and no other name spells it; inside a "
                 "larger input it joins only if no other body there spells it too (explain --in FILE)"

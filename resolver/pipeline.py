@@ -61,6 +61,7 @@ GUARD_SLACK = 0.1  # two clusters' anchors must score >= threshold - slack to me
 ACRONYM_SCORES = {"attested": 0.97, "qualifier": 0.93, "relative": 0.9, "unique": 0.89}
 ORG_SCHEME = "\x00org"  # tag scheme of existing organisation ids: two different ones never merge
 QUALIFIER_SCHEME = "\x00qualifier"  # likewise for two different LittleSis-style qualifiers
+SCOPE_SCHEME = "\x00scope"  # and for two different scopes (countries, registers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +188,8 @@ def _resolve(
             ukey = norm.key
             if norm.qualifier is not None or norm.tag is not None:
                 ukey += f"\x1f{norm.qualifier or ''}\x1e{norm.tag or ''}"
+            if rec.scope is not None:
+                ukey += f"\x1d{rec.scope}"
             members = unit_of_key.get(ukey)
             if members is None:
                 unit_of_key[ukey] = [i]
@@ -248,9 +251,10 @@ def _resolve(
             *r.identifiers,
             *((f"{ORG_SCHEME}:{r.org_id}",) if r.org_id else ()),
             *((f"{QUALIFIER_SCHEME}:{name_norm[i].qualifier}",) if name_norm[i].qualifier else ()),
+            *((f"{SCOPE_SCHEME}:{r.scope}",) if r.scope is not None else ()),
         )
         for i, r in enumerate(recs)
-        if r.identifiers or r.org_id or name_norm[i].qualifier
+        if r.identifiers or r.org_id or name_norm[i].qualifier or r.scope is not None
     }
     result = cluster(
         n,
@@ -372,18 +376,18 @@ def _acronym_links(
     spelled_by: dict[int, set[int]] = {}
     for short, full in pairs:
         spelled_by.setdefault(short, set()).add(full)
-    for short, fulls in spelled_by.items():  # the fulls whose tag the short one's equals, if any
-        same_tag = {f for f in fulls if units[f].tag == units[short].tag}
-        if same_tag:
-            spelled_by[short] = same_tag
+    scope = [recs[m[0]].scope for m in unit_records]
+    for short, fulls in spelled_by.items():  # the fulls of the short one's scope and tag, if any
+        kept = {f for f in fulls if scope[f] == scope[short]} or fulls
+        spelled_by[short] = {f for f in kept if units[f].tag == units[short].tag} or kept
     component = _components(len(units), scored_lo, scored_hi, {f for _, f in pairs})
     words = _words_of_long_names(units, {units[short].tokens[0] for short in spelled_by})
     accepted = 0
     for short, full in pairs:
         s, f = units[short], units[full]
-        if full not in spelled_by[short]:  # another tag: "DfE (NI)" is not "Department for Education"
+        if full not in spelled_by[short]:  # "DfE (NI)" is not "Department for Education"
             if refused is not None:
-                refused[(short, full)] = f"acronym: {s.display!r} carries another tag than {f.display!r}"
+                refused[(short, full)] = f"acronym: {s.display!r} has another tag or scope than {f.display!r}"
             continue
         bodies = len({component[j] for j in spelled_by[short]})
         if (s.tokens[0], f.core) in attested:
@@ -392,7 +396,7 @@ def _acronym_links(
             evidence = "qualifier"
         elif _share_relative(unit_records[short], unit_records[full], relatives):
             evidence = "relative"
-        elif bodies == 1 and looks_like_acronym(s, f, words):
+        elif bodies == 1 and looks_like_acronym(s, f, words) and _agree(s.legal_form, f.legal_form):
             evidence = "unique"
         else:
             if refused is not None:
@@ -400,6 +404,8 @@ def _acronym_links(
                 refused[(short, full)] = (
                     f"ambiguous acronym: {s.core!r} also spells {', '.join(map(repr, others))} in this input"
                     if bodies > 1
+                    else f"acronym: the legal forms differ ({s.legal_form} / {f.legal_form})"
+                    if not _agree(s.legal_form, f.legal_form)
                     else f"acronym: {s.display!r} reads as a word here (one of longer names), not an acronym"
                 )
             continue
@@ -408,6 +414,11 @@ def _acronym_links(
             unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_EVIDENCE, "acronym"
         )
     return len(pairs), accepted
+
+
+def _agree(x: str | None, y: str | None) -> bool:
+    """Equal, or one missing."""
+    return x is None or y is None or x == y
 
 
 def _components(n: int, lo: Sequence[int], hi: Sequence[int], wanted: set[int]) -> dict[int, int]:

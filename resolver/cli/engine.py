@@ -160,13 +160,17 @@ def name_problem(name: str) -> str | None:
 
 
 def _records(
-    rows: list[Row], columns: list[str], name_column: str, path: str
+    rows: list[Row], columns: list[str], name_column: str, path: str, scope_column: str | None = None
 ) -> tuple[list[EntityRecord], int]:
     """Valid rows as EntityRecords keyed by row position, and the number of rejected rows (on stderr)."""
     if name_column not in columns:
         raise SourceError(
             f"no column {name_column!r}; found {', '.join(columns) or 'none'} (use --name-column)",
             path=path,
+        )
+    if scope_column is not None and scope_column not in columns:
+        raise SourceError(
+            f"no column {scope_column!r}; found {', '.join(columns)} (use --scope-column)", path=path
         )
     records = []
     rejects = 0
@@ -180,7 +184,8 @@ def _records(
         name = row.values[name_column]
         if _CONTROL_RE.search(name):
             controls.append(row.line)
-        records.append(EntityRecord(key=str(position), name=name))
+        scope = row.values.get(scope_column) or None if scope_column is not None else None
+        records.append(EntityRecord(key=str(position), name=name, scope=scope))
     if controls:
         click.echo(
             f"{path}: {len(controls)} names had control characters, removed for matching "
@@ -236,6 +241,10 @@ threshold_option = click.option(
 name_option = click.option(
     "--name-column", default="name", show_default=True, help="Column (or JSON key) holding the names."
 )
+scope_option = click.option(
+    "--scope-column",
+    help="Column holding each name's scope (a country, a register): names of two scopes never merge.",
+)
 
 
 @cli.command("cluster")
@@ -248,6 +257,7 @@ name_option = click.option(
     help="CSV to write [stdout].",
 )
 @name_option
+@scope_option
 @click.option(
     "--ids",
     "ids_path",
@@ -256,7 +266,12 @@ name_option = click.option(
 )
 @threshold_option
 def cluster_command(
-    input_path: str, output: str, name_column: str, ids_path: str | None, threshold: float | None
+    input_path: str,
+    output: str,
+    name_column: str,
+    scope_column: str | None,
+    ids_path: str | None,
+    threshold: float | None,
 ) -> None:
     """Resolve the names in INPUT into organisations; write every row plus cluster_id, canonical_name.
 
@@ -269,11 +284,12 @@ def cluster_command(
     Example:
       resolver cluster names.csv -o clustered.csv
       resolver cluster orgs.jsonl --name-column org_name --threshold 0.9
+      resolver cluster registers.csv --scope-column country
       resolver cluster more-names.csv --ids clustered.csv -o clustered-2.csv
     """
     settings = _settings(threshold)
     columns, rows = read_rows(input_path)
-    records, rejects = _records(rows, columns, name_column, input_path)
+    records, rejects = _records(rows, columns, name_column, input_path, scope_column)
     if ids_path is not None:
         known = _existing_ids(ids_path, name_column)
         records = [replace(r, org_id=known.get(r.name)) for r in records]
@@ -310,6 +326,7 @@ def cluster_command(
 )
 @click.option("--truth-column", help="Column holding the true organisation of each row (with INPUT).")
 @name_option
+@scope_option
 @click.option(
     "--where",
     "filters",
@@ -353,6 +370,7 @@ def eval_command(
     input_path: str | None,
     truth_column: str | None,
     name_column: str,
+    scope_column: str | None,
     filters: tuple[str, ...],
     exclusions: tuple[str, ...],
     set_name: str | None,
@@ -390,12 +408,17 @@ def eval_command(
                 "folder holding it",
                 path=str(data_dir(data_path)),
             ) from exc
-        records = [EntityRecord(str(i), n) for i, n in enumerate(loaded.names)]
+        records = [
+            EntityRecord(str(i), n, scope=s)
+            for i, (n, s) in enumerate(zip(loaded.names, loaded.scopes, strict=True))
+        ]
         truth = list(loaded.truth)
     else:
         if input_path is None or truth_column is None:
             raise click.UsageError("give INPUT with --truth-column, or --set NAME")
-        records, truth = _file_records(input_path, truth_column, name_column, filters, exclusions)
+        records, truth = _file_records(
+            input_path, truth_column, name_column, scope_column, filters, exclusions
+        )
     keys = [r.key for r in records]
     names = [r.name for r in records]
     if sweep:
@@ -438,6 +461,7 @@ def _file_records(
     input_path: str,
     truth_column: str,
     name_column: str,
+    scope_column: str | None,
     filters: tuple[str, ...],
     exclusions: tuple[str, ...],
 ) -> tuple[list[EntityRecord], list[str]]:
@@ -451,7 +475,7 @@ def _file_records(
             if not sep or column not in columns:
                 raise click.BadParameter(f"{f!r}: expected COL=VALUE with COL one of {', '.join(columns)}")
             rows = [r for r in rows if (r.values.get(column) == value) == keep]
-    records, _ = _records(rows, columns, name_column, input_path)
+    records, _ = _records(rows, columns, name_column, input_path, scope_column)
     return records, [rows[int(r.key)].values[truth_column] for r in records]
 
 
