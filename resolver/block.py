@@ -4,7 +4,8 @@ An inverted index maps blocking keys to the names that carry them; only names sh
 compared. Keys: the two rarest informative tokens and any used by at most RARE_DF names ("t:"); the
 sorted token multiset ("s:"); for short keys (at most SHORT_KEY letters without spaces, legal form
 included) the key and each of its one-letter deletions ("d:", SymSpell-style: "Murray LLC" and
-"Munray LLC" share "murayllc"; "SchummPLC" and "Schumm PLC" share "schummplc"); for longer one-word
+"Munray LLC" share "murayllc"; "SchummPLC" and "Schumm PLC" share "schummplc"), and for longer names
+with generic words the same over their distinctive letters ("c:"); for longer one-word
 names the first and last five letters ("p:", "x:"), since a typo there leaves no other key; for names
 whose distinctive (non-generic) words have SHORT_KEY letters or more, the first and last halves of
 those letters ("a:", "z:"), which one edit cannot both break. A bucket
@@ -83,6 +84,13 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
     elif len(tokens) == 1:  # a long one-word name: a typo in its only word leaves no other key
         keys.append("p:" + squashed[:AFFIX_LETTERS])
         keys.append("x:" + tokens[0][-AFFIX_LETTERS:])
+    elif not GENERIC_WORDS.isdisjoint(tokens):
+        # "Pahisian Group" / "Parisian Group": a short distinctive part with a typo, and generic words
+        # that make no key: the part's one-letter deletions meet ("c:", apart from whole keys).
+        core = "".join([t for t in tokens if t not in GENERIC_WORDS])
+        if 5 <= len(core) <= SHORT_KEY:
+            keys.append("c:" + core)
+            keys.extend({"c:" + core[:i] + core[i + 1 :] for i in range(len(core))})
     if len(squashed) >= SHORT_KEY:
         # One edit leaves one half of the distinctive words (squashed) intact: "Grimes-Sawayn" /
         # "Grimes4Sawayn", "United Health Group" / "UnitedHealth Group". Two half lengths, so that one

@@ -185,9 +185,11 @@ _PREFIX_SIZES: dict[str, tuple[int, ...]] = {
     first: tuple(sorted({len(k) for k in _SUFFIX_TABLE if len(k) > 1 and k[0] == first}, reverse=True))
     for first in {k[0] for k in _SUFFIX_TABLE if len(k) > 1}
 }
-# One-word spellings long enough that one wrong letter is a typo, not another word ("Aktiengeselschaft",
-# "Limted", "Incorporatd"): a last or first word this close to one reads as it.
-_LONG_FORM_WORDS = tuple(sorted({w for k in _SUFFIX_TABLE for w in k if len(w) >= 7}))
+# One-word legal forms and designators long enough that one wrong letter is a typo, not another word
+# ("Aktiengeselschaft", "Limted", "Coucil"): a last (legal forms: or first) word this close reads as it.
+_LONG_FORM_WORDS = tuple(sorted({w for k in _SUFFIX_TABLE for w in k if len(w) >= 7} | {
+    w for w in DESIGNATORS if 7 <= len(w) <= 12
+}))  # fmt: skip
 _TYPO_CACHE: dict[str, str] = {}
 # last word of a spelling -> the lengths of the spellings ending in it, longest first
 _FORM_SIZES: dict[str, tuple[int, ...]] = {
@@ -475,7 +477,7 @@ def segment_initials(word: str) -> str | None:
 
 def _form_word(word: str) -> str:
     """``word``, or the long legal-form word it is one typo away from (two from 12 letters on)."""
-    if len(word) < 6 or word in _FORM_SIZES or word in _PREFIX_SIZES:
+    if len(word) < 6 or word in _FORM_SIZES or word in _PREFIX_SIZES or word in DESIGNATORS:
         return word
     known = _TYPO_CACHE.get(word)
     if known is None:
