@@ -10,9 +10,13 @@ clusters apart whose anchors do not match.
 
 from __future__ import annotations
 
+import json
+import math
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from resolver.block import MAX_ACRONYM, MIN_ACRONYM
@@ -50,7 +54,10 @@ class Explanation:
     """Why two names would or would not be resolved together on their own (``resolver explain``).
 
     ``waterfall``: (step, change, running score) from the best similarity down to the final score;
-    ``rule``: which rule decided ("explicit acronym", "unique acronym", "threshold", ...).
+    ``rule``: which rule decided ("explicit acronym", "unique acronym", "threshold", ...);
+    ``probability``: the fitted match probability of the features (``match_probability``), with each
+    feature's contribution to its log-odds in ``log_odds`` (intercept first). It explains; the rules
+    above decide.
     """
 
     left: NormalisedName
@@ -62,6 +69,8 @@ class Explanation:
     reason: str
     rule: str = "threshold"
     waterfall: tuple[tuple[str, float, float], ...] = ()
+    probability: float = 0.0
+    log_odds: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,28 @@ def waterfall(pair: PairScore) -> tuple[tuple[str, float, float], ...]:
     return tuple(steps)
 
 
+@cache
+def _model() -> tuple[float, dict[str, float]]:
+    """The shipped logistic model (match_model.json, fitted by bench/fit_match_model.py)."""
+    data = json.loads((Path(__file__).with_name("match_model.json")).read_text(encoding="utf-8"))
+    return float(data["intercept"]), {k: float(v) for k, v in data["weights"].items()}
+
+
+def match_probability(pair: PairScore) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """P(same organisation) from the named features, and each one's log-odds contribution.
+
+    Example:
+        >>> from resolver.normalise import normalise_name as n
+        >>> match_probability(score_pair(n("Acme Widgets Ltd"), n("ACME WIDGETS LIMITED")))[0] > 0.9
+        True
+    """
+    intercept, weights = _model()
+    parts = [("intercept", intercept)]
+    parts += [(name, round(weights[name] * value, 6)) for name, value in pair.features if name in weights]
+    z = sum(v for _, v in parts)
+    return round(1 / (1 + math.exp(-z)), 6), tuple(parts)
+
+
 def _acronym_pair(
     left: NormalisedName, right: NormalisedName
 ) -> tuple[NormalisedName, NormalisedName] | None:
@@ -121,7 +152,8 @@ def _acronym_pair(
 
 
 def explain(a: str, b: str, settings: MatchSettings | None = None) -> Explanation:
-    """Normalise and score two names and say what resolve() would decide for them on their own.
+    """Normalise and score two names and say what resolve() would decide for them on their own, with
+    the fitted match probability of their features.
 
     Example:
         >>> explain("NHS", "National Health Service (NHS)").decision
@@ -129,7 +161,13 @@ def explain(a: str, b: str, settings: MatchSettings | None = None) -> Explanatio
         >>> explain("Estates Office (DFAT)", "DFAT").decision
         'different'
     """
-    settings = settings or MatchSettings()
+    ex = _decide(a, b, settings or MatchSettings())
+    probability, log_odds = match_probability(ex.pair)
+    return replace(ex, probability=probability, log_odds=log_odds)
+
+
+def _decide(a: str, b: str, settings: MatchSettings) -> Explanation:
+    """The decision of ``explain`` (without the probability)."""
     left, right = normalise_name(a), normalise_name(b)
     pair = score_pair(left, right)
     steps = waterfall(pair)

@@ -572,6 +572,12 @@ def explain_command(
         for step, change, running in ex.waterfall
     ]
     rows += [
+        {"item": f"log-odds {name}", "left": f"{value:+.3f}", "right": ""}
+        for name, value in ex.log_odds
+        if abs(value) >= 0.005
+    ]
+    rows += [
+        {"item": "match probability", "left": ex.probability, "right": "fitted on the development sets"},
         {"item": "score", "left": ex.pair.score, "right": f"threshold {ex.threshold}"},
         {"item": "acronym", "left": ex.acronym or "", "right": ""},
         {"item": "decision", "left": ex.decision, "right": f"{ex.rule}: {ex.reason}"},

@@ -100,3 +100,10 @@ def test_the_partition_does_not_depend_on_input_order(names: list[str], rnd: ran
     rnd.shuffle(shuffled)
     first, second = resolve(records), resolve(shuffled)
     assert first.org_of == second.org_of
+
+
+def test_match_probability_orders_clear_cases() -> None:
+    same = explain("Acme Widgets Ltd", "ACME WIDGETS LIMITED")
+    other = explain("Acme Widgets Ltd", "Zenith Holdings PLC")
+    assert same.probability > 0.9 > 0.1 > other.probability
+    assert same.log_odds[0][0] == "intercept"
