@@ -4,7 +4,8 @@ An inverted index maps blocking keys to the names that carry them; only names sh
 compared. Keys: the two rarest informative tokens and any used by at most RARE_DF names ("t:"); the
 sorted token multiset ("s:"); for short keys (at most SHORT_KEY letters without spaces, legal form
 included) the key and each of its one-letter deletions ("d:", SymSpell-style: "Murray LLC" and
-"Munray LLC" share "murayllc"; "SchummPLC" and "Schumm PLC" share "schummplc"); for longer one-word
+"Munray LLC" share "murayllc"; "SchummPLC" and "Schumm PLC" share "schummplc"), and for longer names
+with generic words the same over their distinctive letters ("c:"); for longer one-word
 names the first and last five letters ("p:", "x:"), since a typo there leaves no other key; for names
 whose distinctive (non-generic) words have SHORT_KEY letters or more, the first and last halves of
 those letters ("a:", "z:"), which one edit cannot both break. A bucket
@@ -26,7 +27,7 @@ from itertools import chain
 import numpy as np
 import numpy.typing as npt
 
-from resolver.normalise import GENERIC_WORDS, NormalisedName, acronym_forms
+from resolver.normalise import GENERIC_WORDS, NormalisedName, acronym_forms, is_acronym_of
 
 IntArray = npt.NDArray[np.int64]
 
@@ -83,6 +84,13 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
     elif len(tokens) == 1:  # a long one-word name: a typo in its only word leaves no other key
         keys.append("p:" + squashed[:AFFIX_LETTERS])
         keys.append("x:" + tokens[0][-AFFIX_LETTERS:])
+    elif not GENERIC_WORDS.isdisjoint(tokens):
+        # "Pahisian Group" / "Parisian Group": a short distinctive part with a typo, and generic words
+        # that make no key: the part's one-letter deletions meet ("c:", apart from whole keys).
+        core = "".join([t for t in tokens if t not in GENERIC_WORDS])
+        if 5 <= len(core) <= SHORT_KEY:
+            keys.append("c:" + core)
+            keys.extend({"c:" + core[:i] + core[i + 1 :] for i in range(len(core))})
     if len(squashed) >= SHORT_KEY:
         # One edit leaves one half of the distinctive words (squashed) intact: "Grimes-Sawayn" /
         # "Grimes4Sawayn", "United Health Group" / "UnitedHealth Group". Two half lengths, so that one
@@ -167,8 +175,9 @@ def candidate_pairs(buckets: Iterable[Sequence[int]], n: int) -> tuple[IntArray,
 
 @dataclass(frozen=True, slots=True)
 class AcronymIndex:
-    """``shorts``: one-word names that could be acronyms, by their word; ``fulls``: multi-word names
-    whose acronym (or acronym plus legal-form initial) is one of those words, by that acronym."""
+    """``shorts``: one-word names that could be acronyms, by their word (and, written in mixed case, by
+    the initials of their capitals: "AusAID" under "aaid"); ``fulls``: multi-word names one of whose
+    ``acronym_forms`` is such a key, by that key."""
 
     shorts: dict[str, list[int]]
     fulls: dict[str, list[int]]
@@ -182,11 +191,13 @@ def acronym_index(names: Sequence[NormalisedName]) -> AcronymIndex:
             word = name.tokens[0]
             if MIN_ACRONYM <= len(word) <= MAX_ACRONYM and word.isalnum():
                 shorts.setdefault(word, []).append(i)
+                if name.segments is not None and name.segments != word:
+                    shorts.setdefault(name.segments, []).append(i)
     fulls: dict[str, list[int]] = {}
     if shorts:
         for i, name in enumerate(names):
             if name.acronym is not None and len(name.tokens) >= 2:
-                for acronym in acronym_forms(name) if name.legal_form else (name.acronym,):
+                for acronym in acronym_forms(name):
                     if acronym in shorts:
                         fulls.setdefault(acronym, []).append(i)
     return AcronymIndex(shorts, fulls)
@@ -199,8 +210,8 @@ def acronym_candidates(
     attested: Iterable[tuple[str, str]] = (),
     index: AcronymIndex | None = None,
 ) -> list[tuple[int, int]]:
-    """Pairs (short, full): a one-word name ("IBM", "IBM Corp") whose word a multi-word name's acronym
-    spells (``index``: ``acronym_index(names)``, computed when not given).
+    """Pairs (short, full): a one-word name ("IBM", "AusAID") that is an acronym of a multi-word name
+    (``is_acronym_of``; ``index``: ``acronym_index(names)``, computed when not given).
 
     A short word spelled by more than ``max_bucket`` full names only meets the full names an explicit
     "(NHS)" or a source alias attests (``attested``: (acronym, full core) pairs), so short acronyms
@@ -208,9 +219,10 @@ def acronym_candidates(
     """
     index = index or acronym_index(names)
     attested_keys = set(attested)
-    pairs: list[tuple[int, int]] = []
+    pairs: set[tuple[int, int]] = set()
     for acronym, full_ids in index.fulls.items():
         if len(full_ids) > max_bucket:
             full_ids = [j for j in full_ids if (acronym, names[j].core) in attested_keys]
-        pairs.extend((i, j) for i in index.shorts[acronym] for j in full_ids)
+        for i in index.shorts[acronym]:
+            pairs.update((i, j) for j in full_ids if is_acronym_of(names[i], names[j]))
     return sorted(pairs)

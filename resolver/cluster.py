@@ -1,6 +1,7 @@
 """Clustering: union-find over scored links, with cannot-link constraints and a chaining guard (pure).
 
-Links are tried strongest first: by ``tier`` (0 must-link, 1 exact, 2 scored), then score descending,
+Links are tried strongest first: by ``tier`` (0 must-link, 1 exact, 2 scored, 3 acronym links with
+evidence), then score descending,
 then (lo, hi); so the result depends only on the set of links, not on the order they are given in.
 A link is refused when it would put in one cluster
 - two nodes of an explicit cannot-link pair (a parent and its child, a "different" judgement), or
@@ -25,6 +26,7 @@ import numpy.typing as npt
 TIER_MUST = 0
 TIER_EXACT = 1
 TIER_SCORED = 2
+TIER_EVIDENCE = 3  # acronym links with evidence: tried last, and not guarded (the evidence is the pair's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,8 @@ class EntityRecord:
 
     ``key`` is unique within one resolve call. ``org_id`` is set when the graph already assigned
     this name to an organisation: it is kept (stable ids) and two different org_ids never merge.
+    ``scope`` is where the name belongs (a country code, a register): records of two different scopes
+    never merge ("Ministry of Health" of Kenya and of Ghana).
     """
 
     key: str
@@ -128,6 +130,7 @@ class EntityRecord:
     aliases: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()
     org_id: str | None = None
+    scope: str | None = None
 
 
 # -- What the graph writer stores (design.md §2); the row builders map these to camelCase properties. --

@@ -19,12 +19,15 @@ import unicodedata
 from dataclasses import dataclass
 
 from anyascii import anyascii
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 MAX_INPUT_CHARS = 1_000  # inputs are cut here before NFKC (which can expand 18x): bounded cost per name
 MAX_KEY_CHARS = 256  # keys are cut here, on a token boundary (rigour caps at 384 for the same reason)
 
-# Initials skip these words: "Department of Health and Social Care" -> "dhsc".
-ACRONYM_STOPWORDS = frozenset({"of", "and", "for", "the"})
+# Initials skip these words: "Department of Health and Social Care" -> "dhsc", "Advisory Committee on
+# Pesticides" -> "acp".
+ACRONYM_STOPWORDS = frozenset({"of", "and", "for", "the", "on", "in", "at", "to", "by"})
 
 # Designators say what kind of public body a name is, not which one: a name that only adds them to
 # another ("Aberdeen" / "Aberdeen City Council", "County Durham") may be the same body (score.py's
@@ -38,8 +41,49 @@ DESIGNATORS = frozenset(
     """.split()  # noqa: SIM905
 )
 # Designator phrases read as one word ("London Borough of Brent" is Brent with a designator).
-_ABBREVIATIONS = {"boro": "borough"}
+# Common abbreviations and spellings, one canonical form each: "Dept" / "Department", "Natl" / "National",
+# "Centre" / "Center", "First" / "1st", "Twelve" / "12", "USA" / "US".
+_NUMBER_WORDS = """one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+fifteen sixteen seventeen eighteen nineteen twenty""".split()  # noqa: SIM905
+_ORDINAL_WORDS = """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
+thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split()  # noqa: SIM905
+
+
+def _ordinal(i: int) -> str:
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(i % 10, "th") if i not in (11, 12, 13) else "th"
+    return f"{i}{suffix}"
+
+
+_ABBREVIATIONS = {
+    "boro": "borough",
+    "dept": "department",
+    "depts": "departments",
+    "govt": "government",
+    "gov": "government",
+    "natl": "national",
+    "intl": "international",
+    "assn": "association",
+    "assoc": "association",
+    "univ": "university",
+    "mgmt": "management",
+    "bros": "brothers",
+    "ctr": "center",
+    "centre": "center",
+    "organisation": "organization",
+    "organisations": "organizations",
+    "programme": "program",
+    "usa": "us",
+    **{w: str(i) for i, w in enumerate(_NUMBER_WORDS, start=1)},
+    **{w: _ordinal(i) for i, w in enumerate(_ORDINAL_WORDS, start=1)},
+}
 _PHRASES: dict[tuple[str, ...], str] = {
+    ("her", "majestys"): "hm",
+    ("his", "majestys"): "hm",
+    ("her", "majesty", "s"): "hm",
+    ("his", "majesty", "s"): "hm",
+    ("united", "kingdom"): "uk",
+    ("united", "states", "of", "america"): "us",
+    ("united", "states"): "us",
     ("london", "borough"): "londonborough",
     ("royal", "borough"): "royalborough",
     ("metropolitan", "borough"): "metropolitanborough",
@@ -105,8 +149,20 @@ _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "ltda": ("ltda", "limitada"),
     "bhd": ("bhd", "berhad", "sdn bhd", "sendirian berhad"),
     "tbk": ("tbk", "pt tbk"),
-    "pjsc": ("pjsc", "pao", "public joint stock company"),
-    "jsc": ("jsc", "ao", "oao", "zao", "joint stock company", "ojsc", "cjsc"),
+    "pjsc": ("pjsc", "pao", "public joint stock company", "public jsc"),
+    "jsc": (
+        "jsc",
+        "ao",
+        "oao",
+        "zao",
+        "joint stock company",
+        "ojsc",
+        "cjsc",
+        "open joint stock company",
+        "closed joint stock company",
+        "open jsc",
+        "closed jsc",
+    ),
     "ooo": ("ooo",),
     "nl": ("nl", "no liability"),
     "pt": ("pt", "perseroan terbatas"),
@@ -115,7 +171,7 @@ _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
 # Forms that also stand in front of the name ("AB Volvo", "A/S Torm", "OAO Gazprom", "PT Astra"), or
 # are unambiguous enough to be taken there ("PLC Torphy").
 _PREFIX_FORMS = frozenset(
-    "ab as aps oy oyj ao oao zao pao ooo pt sa ag plc ltd llc inc gmbh llp".split()  # noqa: SIM905
+    "ab as aps oy oyj ao oao zao pao ooo pt sa ag plc ltd llc inc gmbh llp jsc ojsc cjsc pjsc".split()  # noqa: SIM905
 )
 
 _SUFFIX_TABLE: dict[tuple[str, ...], str] = {}
@@ -123,6 +179,18 @@ for _canonical, _spellings in _LEGAL_FORMS.items():
     for _spelling in (*_spellings, _canonical):  # canonical spellings map to themselves: idempotence
         _SUFFIX_TABLE[tuple(_spelling.split())] = _canonical
 _PREFIX_TABLE = {k: v for k, v in _SUFFIX_TABLE.items() if len(k) == 1 and k[0] in _PREFIX_FORMS}
+# Spellings of two or more words say what they are in front of the name too ("LIMITED LIABILITY
+# COMPANY Romashka", "Open Joint Stock Company Gazprom"): first word -> lengths, longest first.
+_PREFIX_SIZES: dict[str, tuple[int, ...]] = {
+    first: tuple(sorted({len(k) for k in _SUFFIX_TABLE if len(k) > 1 and k[0] == first}, reverse=True))
+    for first in {k[0] for k in _SUFFIX_TABLE if len(k) > 1}
+}
+# One-word legal forms and designators long enough that one wrong letter is a typo, not another word
+# ("Aktiengeselschaft", "Limted", "Coucil"): a last (legal forms: or first) word this close reads as it.
+_LONG_FORM_WORDS = tuple(sorted({w for k in _SUFFIX_TABLE for w in k if len(w) >= 7} | {
+    w for w in DESIGNATORS if 7 <= len(w) <= 12
+}))  # fmt: skip
+_TYPO_CACHE: dict[str, str] = {}
 # last word of a spelling -> the lengths of the spellings ending in it, longest first
 _FORM_SIZES: dict[str, tuple[int, ...]] = {
     last: tuple(sorted({len(k) for k in _SUFFIX_TABLE if k[-1] == last}, reverse=True))
@@ -154,8 +222,13 @@ _FORMAT_RE = re.compile(
     r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
 _SPACE_RE = re.compile(r"\s+")
+_MOJIBAKE_RE = re.compile(
+    r"[\u00c2\u00c3\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
+_SEGMENT_RE = re.compile(r"[A-Z][a-z]*|[a-z]+")
 # Scripts written without spaces: kana, CJK ideographs, Hangul syllables.
 _NO_SPACES_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_INNER_PAREN_RE = re.compile(r"^(?P<head>[^()]*?)\s*\((?P<inner>[^()]+)\)\s*(?P<tail>[^()]+)$")
 _PAREN_RE = re.compile(r"^(?P<head>.*?)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]\s*$")
 _DOTTED_RE = re.compile(r"\b(?:[a-z0-9]\.){2,}(?![a-z0-9])|\b(?:[a-z0-9]\.)+[a-z0-9]\b(?!\.)")
 _APOSTROPHE_RE = re.compile(r"['\u2019`]")
@@ -177,7 +250,11 @@ class NormalisedName:
     ``acronym``: an explicit "(NHS)" acronym, else the initials of a multi-word core, else None;
     ``legal_form``: canonical legal form ("ltd", "plc", "gmbh") or None;
     ``qualifier``: a LittleSis-style short description, normalised ("uk health agency") or None;
-    ``acronym_explicit``: the acronym was written by the source, not derived from initials.
+    ``acronym_explicit``: the acronym was written by the source, not derived from initials;
+    ``tag``: a parent's acronym or a bracketed remark attached to the name, not part of it ("Estates
+    Office (DFAT)", "DFAT - Passport Office", "Passport Office, DFAT", "Labour Relations Agency
+    (Northern Ireland)"), normalised, or None: a name with a tag is not the body the tag names;
+    ``segments``: for a one-word name in mixed case, the initials of its capitals ("AusAID" -> "aaid").
     """
 
     display: str
@@ -187,6 +264,8 @@ class NormalisedName:
     legal_form: str | None
     qualifier: str | None
     acronym_explicit: bool = False
+    tag: str | None = None
+    segments: str | None = None
 
     @property
     def core(self) -> str:
@@ -194,12 +273,26 @@ class NormalisedName:
         return self.key[: -len(self.legal_form) - 1] if self.legal_form else self.key
 
 
+def repair_mojibake(text: str) -> str:
+    """UTF-8 read as Latin-1 or Windows-1252, undone: "ClimbiÃ©" -> "Climbié", "Solicitorâ\x80\x99s" ->
+    "Solicitor’s"; text that does not round-trip stays as it is."""
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return text.encode(encoding).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text
+
+
 def clean_text(text: str) -> str:
-    """Drop control and invisible format characters, cap the length, NFKC, collapse whitespace."""
+    """Repair mojibake, drop control and invisible format characters, cap the length, NFKC, collapse
+    whitespace."""
     text = text[:MAX_INPUT_CHARS]
     if text.isascii() and text.isprintable():  # fast path: nothing to drop or compose
         return " ".join(text.split())
     if not text.isascii():
+        if _MOJIBAKE_RE.search(text):
+            text = repair_mojibake(text)
         text = _FORMAT_RE.sub("", text)
         text = unicodedata.normalize("NFKC", text)
         text = _FORMAT_RE.sub("", text)  # NFKC can produce format characters from compatibility forms
@@ -238,7 +331,7 @@ def _join_phrases(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        for size in (3, 2):
+        for size in (4, 3, 2):
             joined = _PHRASES.get(tuple(words[i : i + size]))
             if joined is not None:
                 out.append(joined)
@@ -274,17 +367,139 @@ def initials(tokens: tuple[str, ...] | list[str]) -> str | None:
 
 
 def acronym_forms(name: NormalisedName) -> tuple[str, ...]:
-    """The acronyms a name may go by: its acronym, and with a legal form that initial added too
-    ("British Broadcasting Corporation" -> "bb", "bbc")."""
+    """The acronyms a name may go by: its acronym; the initials with the small words kept ("Department
+    for Education" -> "dfe"); with words of two or three letters kept whole ("HM Revenue and Customs"
+    -> "hmrc", "NHS England" -> "nhse"); and with a legal form, its initial added ("British
+    Broadcasting Corporation" -> "bb", "bbc").
+
+    Example:
+        >>> acronym_forms(normalise_name("Department for Education"))
+        ('de', 'dfe')
+    """
     if not name.acronym:
         return ()
-    if name.legal_form and not name.acronym_explicit:
-        return (name.acronym, name.acronym + name.legal_form[0])
-    return (name.acronym,)
+    forms = [name.acronym]
+    if not name.acronym_explicit:
+        tokens = name.tokens
+        if not ACRONYM_STOPWORDS.isdisjoint(tokens):
+            forms.append("".join(t[0] for t in tokens))
+        if any(2 <= len(t) <= 3 and t.isalpha() and t not in ACRONYM_STOPWORDS for t in tokens):
+            forms.append(
+                "".join(
+                    t if 2 <= len(t) <= 3 and t.isalpha() and t not in ACRONYM_STOPWORDS else t[0]
+                    for t in tokens
+                    if t not in ACRONYM_STOPWORDS
+                )
+            )
+        if tokens[0] in COUNTRY_CODES and len(tokens) > 2:  # "UK Debt Management Office" -> "dmo"
+            forms.append(initials(tokens[1:]) or "")
+        if name.legal_form:
+            forms.extend([f + name.legal_form[0] for f in forms])
+    return tuple(f for f in dict.fromkeys(forms) if f)
+
+
+def spells(short: str, tokens: tuple[str, ...] | list[str], skips: int = 0) -> bool:
+    """Can ``short`` be written by taking, in order, the start of every word of ``tokens`` (one letter
+    or more; "of", "and", "for", "the" may give none)? Initials and syllable acronyms: "ausaid" /
+    Australian Agency for International Development, "ofsted" / Office for Standards in Education.
+    The whole of one word is not an acronym: two or more words must give letters. ``skips``: how many
+    other words may give none ("ComReg" / Commission for Communications Regulation needs one).
+
+    Example:
+        >>> spells("ausaid", ("australian", "agency", "for", "international", "development"))
+        True
+        >>> spells("horniman", ("horniman", "museum")), spells("dfat", ("estates", "office"))
+        (False, False)
+    """
+    if len(tokens) < 2 or len(short) < 2 or len(tokens) > 2 * len(short) + 8:
+        return False
+    memo: dict[tuple[int, int, int, int], bool] = {}
+
+    def fit(i: int, j: int, used: int, left: int) -> bool:
+        if j == len(tokens):
+            return i == len(short) and used >= 2
+        key = (i, j, min(used, 2), left)
+        if key in memo:
+            return memo[key]
+        word = tokens[j]
+        ok = (word in ACRONYM_STOPWORDS or (left > 0 and i > 0)) and fit(
+            i, j + 1, used, left - (word not in ACRONYM_STOPWORDS)
+        )
+        k = 1
+        while not ok and k <= len(word) and i + k <= len(short) and short[i + k - 1] == word[k - 1]:
+            ok = fit(i + k, j + 1, used + 1, left)
+            k += 1
+        memo[key] = ok
+        return ok
+
+    return fit(0, 0, 0, skips)
+
+
+def is_acronym_of(short: NormalisedName, full: NormalisedName) -> bool:
+    """Is the one-word name ``short`` an acronym of the multi-word name ``full``: one of its
+    ``acronym_forms``, or, written in mixed case, syllables of its words ("AusAID", "GMus")?
+
+    Example:
+        >>> full = normalise_name("Australian Agency for International Development")
+        >>> is_acronym_of(normalise_name("AusAID"), full)
+        True
+    """
+    if len(short.tokens) != 1 or len(full.tokens) < 2:
+        return False
+    word = short.tokens[0]
+    forms = acronym_forms(full)
+    if word in forms:
+        return True
+    return short.segments is not None and short.segments in forms and spells(word, full.tokens, 1)
+
+
+def looks_like_acronym(short: NormalisedName, full: NormalisedName, words_in_names: set[str]) -> bool:
+    """Written as an acronym ("DCMS", "N.H.S.", "AusAID"); or the plain initials of ``full`` and a word
+    no longer name of the corpus uses ("Acas", "Asic": "Target" beside "Target Stores" is a word)."""
+    word = short.tokens[0]
+    if short.segments is not None or any(
+        w.isupper() and w.lower() == word for w in short.display.replace(".", "").split()
+    ):
+        return True
+    if short.display.replace(".", "").replace(" ", "").isupper():  # "N.H.S.", "I B M"
+        return True
+    return word == full.acronym and word not in words_in_names
+
+
+def segment_initials(word: str) -> str | None:
+    """The initials of a word written in mixed case with two or more capitals, one per capital
+    ("AusAID" -> "aaid", "CCWater" -> "ccw", "DfE" -> "de"); None for other words."""
+    if word.isupper() or word.islower() or not word.isalpha() or sum(c.isupper() for c in word) < 2:
+        return None
+    parts = _SEGMENT_RE.findall(word)
+    return "".join(p[0] for p in parts).lower() if len(parts) >= 2 else None
+
+
+def _form_word(word: str) -> str:
+    """``word``, or the long legal-form word it is one typo away from (two from 12 letters on)."""
+    if len(word) < 6 or word in _FORM_SIZES or word in _PREFIX_SIZES or word in DESIGNATORS:
+        return word
+    known = _TYPO_CACHE.get(word)
+    if known is None:
+        limit = 2 if len(word) >= 12 else 1
+        match = process.extractOne(
+            word, _LONG_FORM_WORDS, scorer=Levenshtein.distance, score_cutoff=limit, processor=None
+        )
+        known = match[0] if match is not None else word
+        if len(_TYPO_CACHE) < 100_000:
+            _TYPO_CACHE[word] = known
+    return known
 
 
 def _split_legal_form(words: list[str]) -> tuple[list[str], str | None]:
-    """Take one legal form off the end (longest match) or, failing that, the front; never empty the name."""
+    """Take one legal form off the end (longest match) or, failing that, the front; never empty the name.
+    A long legal-form word with a typo counts ("Siemens Aktiengeselschaft")."""
+    if len(words) > 1:
+        last, first = _form_word(words[-1]), _form_word(words[0])
+        if last != words[-1]:
+            words = [*words[:-1], last]
+        if first != words[0] and ((first,) in _PREFIX_TABLE or first in _PREFIX_SIZES):
+            words = [first, *words[1:]]
     sizes = _FORM_SIZES.get(words[-1]) if words else None
     if sizes:
         for size in sizes:
@@ -296,6 +511,11 @@ def _split_legal_form(words: list[str]) -> tuple[list[str], str | None]:
         form = _PREFIX_TABLE.get((words[0],))
         if form is not None:
             return words[1:], form
+        for size in _PREFIX_SIZES.get(words[0], ()):
+            if size < len(words):
+                form = _SUFFIX_TABLE.get(tuple(words[:size]))
+                if form is not None:
+                    return words[size:], form
     return words, None
 
 
@@ -315,18 +535,89 @@ def _split_qualifier(display: str) -> tuple[str, str | None]:
 
 
 def _explicit_acronym(head: str, inner: str) -> tuple[str, str] | None:
-    """For 'Long Name (LN)' or 'LN (Long Name)', return (long name, acronym); else None."""
+    """For 'Long Name (LN)' or 'LN (Long Name)', return (long name, acronym); else None. The acronym
+    must spell the long name (initials or syllables, any case: "(ComReg)", "(AusAID)")."""
     inner_words = tokenise(inner)
     head_words = tokenise(head)
     if not head_words or not inner_words:
         return None
+    if not _PHRASE_STARTS.isdisjoint(head_words):  # "High Speed Two (HS2)": "two" reads "2"
+        head_words = _join_phrases(head_words)
     if len(inner_words) == 1 and 2 <= len(inner_words[0]) <= 10 and len(head_words) >= 2:
-        letters = inner.replace(".", "").replace(" ", "")
-        if letters.isalnum() and (letters.isupper() or inner_words[0] == initials(head_words)):
-            return head, inner_words[0]
-    if len(head_words) == 1 and len(inner_words) >= 2 and initials(inner_words) == head_words[0]:
-        return inner, head_words[0]
+        word = inner_words[0]
+        if word == initials(head_words) or spells(word, head_words, 1):
+            return head, word
+    if len(head_words) == 1 and len(inner_words) >= 2:
+        word = head_words[0]
+        if word == initials(inner_words) or (2 <= len(word) <= 10 and spells(word, inner_words)):
+            return inner, word
     return None
+
+
+_DASH_RE = re.compile(r"\s+[-\u2013\u2014]\s+")
+_INVERTED_TAIL = frozenset({"of", "for", "on", "the"})
+
+
+def _acronym_word(text: str) -> bool:
+    """One word of 2-10 capitals (digits and dots allowed) that is no legal form or country code."""
+    letters = text.replace(".", "")
+    if not (2 <= len(letters) <= 10 and letters.isalnum() and letters.isupper()):
+        return False
+    word = letters.lower()
+    return (word,) not in _SUFFIX_TABLE and word not in COUNTRY_CODES and word not in _ABBREVIATIONS
+
+
+def split_structure(display: str) -> tuple[str, str | None, str | None]:
+    """Parse a cleaned name into (name, qualifier, tag).
+
+    - "NHS, UK Health Agency": a LittleSis-style qualifier (a short description ending in a kind of body);
+    - "Foreign Affairs and Trade, Department of": inverted, read "Department of Foreign Affairs and Trade";
+    - "DFAT - Passport Office", "Passport Office - DFAT", "Passport Office, DFAT": a parent's acronym, the
+      tag; "Estates Office (DFAT)" too when "DFAT" does not spell the name (then it is its acronym);
+    - "Labour Relations Agency (Northern Ireland)": a bracketed remark that is no acronym, the tag.
+
+    Example:
+        >>> split_structure("Foreign Affairs and Trade, Department of")
+        ('Department of Foreign Affairs and Trade', None, None)
+        >>> split_structure("DFAT - Australian Passport Office")
+        ('Australian Passport Office', None, 'DFAT')
+    """
+    tag: str | None = None
+    head, sep, tail = display.rpartition(", ")
+    if sep and head:
+        tail_words = tail.split()
+        if 1 <= len(tail_words) <= 3 and tail_words[-1].lower() in _INVERTED_TAIL and len(tail_words) > 1:
+            return (
+                f"{' '.join(tail_words[:-1] if tail_words[-1].lower() == 'the' else tail_words)} {head}",
+                None,
+                None,
+            )
+        if len(tail_words) == 1 and _acronym_word(tail) and len(head.split()) >= 2:
+            if _explicit_acronym(head, tail) is not None:  # its own acronym: "Acme Widgets, ACW"
+                return f"{head} ({tail})", None, None
+            display, tag = head, tail
+    if tag is None and (" -" in display or "\u2013" in display or "\u2014" in display):
+        parts = _DASH_RE.split(display)
+        if len(parts) == 2:
+            first, second = parts
+            if _acronym_word(first) and len(second.split()) >= 2:
+                display, tag = second, first
+            elif _acronym_word(second) and len(first.split()) >= 2:
+                display, tag = first, second
+            if tag is not None and _explicit_acronym(display, tag) is not None:
+                display, tag = f"{display} ({tag})", None  # its own acronym: "Magyar Tavkozlesi RT - MATAV"
+    name, qualifier = _split_qualifier(display)
+    if tag is None and name.endswith((")", "]")):
+        match = _PAREN_RE.match(name)
+        if (
+            match is not None
+            and match.group("head")
+            and _explicit_acronym(match.group("head"), match.group("inner")) is None
+        ):
+            inner_words = tokenise(match.group("inner"))
+            if inner_words and tokenise(match.group("head")) and (inner_words[0],) not in _SUFFIX_TABLE:
+                name, tag = match.group("head"), match.group("inner")
+    return name, qualifier, tag
 
 
 def normalise_name(text: str) -> NormalisedName:
@@ -341,7 +632,7 @@ def normalise_name(text: str) -> NormalisedName:
         >>> normalise_name("Wal-Mart Stores, Inc.").key
         'wal mart stores inc'
     """
-    display, qualifier_text = _split_qualifier(clean_text(text))
+    display, qualifier_text, tag_text = split_structure(clean_text(text))
     name = display
     acronym: str | None = None
     explicit = False
@@ -351,10 +642,19 @@ def normalise_name(text: str) -> NormalisedName:
         if pair is not None:
             name, acronym = pair
             explicit = True
+    elif "(" in name:  # "High Speed Two (HS2) Limited": the acronym before a legal form
+        inside = _INNER_PAREN_RE.match(name)
+        if inside is not None and tuple(tokenise(inside.group("tail"))) in _SUFFIX_TABLE:
+            pair = _explicit_acronym(inside.group("head"), inside.group("inner"))
+            if pair is not None:
+                name, acronym = f"{pair[0]} {inside.group('tail')}", pair[1]
+                explicit = True
     words = tokenise(name)
     if not _PHRASE_STARTS.isdisjoint(words):
         words = _join_phrases(words)
     words, legal_form = _settle(words)
+    if len(words) > 2 and words[-1] == "the":  # "Bureau of Meteorology The"
+        words = words[:-1]
     core = " ".join(words)
     # To a fixed point, so that the key normalises to itself; a name with no legal form, no leading
     # article and a short core is one already.
@@ -374,8 +674,10 @@ def normalise_name(text: str) -> NormalisedName:
     if not explicit:
         acronym = initials(tokens)
     qualifier = " ".join(tokenise(qualifier_text)) if qualifier_text else None
+    tag = " ".join(_join_phrases(tokenise(tag_text))) or None if tag_text else None
+    segments = segment_initials(display) if len(tokens) == 1 and " " not in display else None
     return NormalisedName(
-        display, key, tokens, acronym, legal_form if core else None, qualifier, explicit
+        display, key, tokens, acronym, legal_form if core else None, qualifier, explicit, tag, segments
     )  # positional: measurably faster than keywords over a million names
 
 

@@ -32,10 +32,17 @@ from resolver.canonical import (
     display_name,
     identity,
 )
-from resolver.cluster import TIER_MUST, TIER_SCORED, cluster
+from resolver.cluster import TIER_EVIDENCE, TIER_MUST, TIER_SCORED, Clustering, cluster
+from resolver.explain import Explanation, explain
 from resolver.model import EntityRecord
-from resolver.normalise import NormalisedName, acronym_forms, normalise_name
-from resolver.score import PairScore, anchor_score, score_blocks, score_pair
+from resolver.normalise import (
+    NormalisedName,
+    acronym_forms,
+    is_acronym_of,
+    looks_like_acronym,
+    normalise_name,
+)
+from resolver.score import anchor_score, score_blocks
 from resolver.settings import MatchSettings
 
 __all__ = [
@@ -51,9 +58,10 @@ __all__ = [
 ]
 
 GUARD_SLACK = 0.1  # two clusters' anchors must score >= threshold - slack to merge
-ACRONYM_SCORES = {"attested": 0.97, "qualifier": 0.93, "relative": 0.9}
+ACRONYM_SCORES = {"attested": 0.97, "qualifier": 0.93, "relative": 0.9, "unique": 0.89}
 ORG_SCHEME = "\x00org"  # tag scheme of existing organisation ids: two different ones never merge
 QUALIFIER_SCHEME = "\x00qualifier"  # likewise for two different LittleSis-style qualifiers
+SCOPE_SCHEME = "\x00scope"  # and for two different scopes (countries, registers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,19 +92,6 @@ class Resolution:
     organisations: tuple[Organisation, ...]
     org_of: Mapping[str, str]
     stats: ResolutionStats
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """Why two names would or would not be resolved together (``resolver explain``)."""
-
-    left: NormalisedName
-    right: NormalisedName
-    pair: PairScore
-    threshold: float
-    acronym: str | None  # "candidate", "explicit" or None
-    decision: str  # "same", "different", or "acronym candidate: needs evidence"
-    reason: str
 
 
 class _Links:
@@ -160,6 +155,7 @@ def _resolve(
     must_link: Iterable[tuple[str, str]],
     settings: MatchSettings,
     progress: Callable[[int], None] | None,
+    trace: list[Trace] | None = None,
 ) -> Resolution:
     done = 0
 
@@ -189,14 +185,20 @@ def _resolve(
                 name_norm.append(norm)
             if not norm.key:
                 continue
-            ukey = norm.key if norm.qualifier is None else norm.key + "\x1f" + norm.qualifier
+            ukey = norm.key
+            if norm.qualifier is not None or norm.tag is not None:
+                ukey += f"\x1f{norm.qualifier or ''}\x1e{norm.tag or ''}"
+            if rec.scope is not None:
+                ukey += f"\x1d{rec.scope}"
             members = unit_of_key.get(ukey)
             if members is None:
                 unit_of_key[ukey] = [i]
                 unit_form[ukey] = surface
             elif members[-1] != i:
                 members.append(i)
-                if surface < unit_form[ukey]:
+                # The form that states an acronym ("... (ComReg)") stands for the unit, else the smallest.
+                known = cache[unit_form[ukey]]
+                if (not norm.acronym_explicit, surface) < (not known.acronym_explicit, unit_form[ukey]):
                     unit_form[ukey] = surface
         if (i + 1) % step == 0:
             report((i + 1) * 3 // 5)
@@ -221,8 +223,19 @@ def _resolve(
 
     cannot = [(index[a], index[b]) for a, b in cannot_link if a in index and b in index]
     acronyms = acronym_index(units)
+    refused: dict[tuple[int, int], str] | None = {} if trace is not None else None
     candidates, accepted_acronyms = _acronym_links(
-        recs, units, unit_records, cache, cannot, settings, links, acronyms
+        recs,
+        units,
+        unit_records,
+        cache,
+        cannot,
+        settings,
+        links,
+        acronyms,
+        scored.lo.tolist(),
+        scored.hi.tolist(),
+        refused,
     )
     ambiguous = _ambiguous_acronyms(acronyms, unit_records, scored.lo.tolist(), scored.hi.tolist())
 
@@ -238,9 +251,10 @@ def _resolve(
             *r.identifiers,
             *((f"{ORG_SCHEME}:{r.org_id}",) if r.org_id else ()),
             *((f"{QUALIFIER_SCHEME}:{name_norm[i].qualifier}",) if name_norm[i].qualifier else ()),
+            *((f"{SCOPE_SCHEME}:{r.scope}",) if r.scope is not None else ()),
         )
         for i, r in enumerate(recs)
-        if r.identifiers or r.org_id or name_norm[i].qualifier
+        if r.identifiers or r.org_id or name_norm[i].qualifier or r.scope is not None
     }
     result = cluster(
         n,
@@ -279,7 +293,40 @@ def _resolve(
             )
         ),
     )
-    return Resolution(organisations=organisations, org_of=org_of, stats=stats)
+    resolution = Resolution(organisations=organisations, org_of=org_of, stats=stats)
+    if trace is not None:
+        trace.append(
+            Trace(resolution, recs, name_norm, units, unit_records, links, result, refused or {}, ambiguous)
+        )
+    return resolution
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """What resolve() decided and why, for ``resolver explain --in`` (see resolver.explain)."""
+
+    resolution: Resolution
+    records: Sequence[EntityRecord]  # in key order: the indices below refer to it
+    names: Sequence[NormalisedName]  # of each record's name
+    units: Sequence[NormalisedName]
+    unit_records: Sequence[list[int]]
+    links: _Links
+    clustering: Clustering
+    refused_acronyms: Mapping[tuple[int, int], str]  # (short unit, full unit) -> the rule
+    ambiguous_units: set[int]  # repeated bare acronyms whose records were not joined for it
+
+
+def resolve_traced(
+    records: Sequence[EntityRecord],
+    *,
+    cannot_link: Iterable[tuple[str, str]] = (),
+    settings: MatchSettings | None = None,
+) -> Trace:
+    """resolve(), keeping the links, the clustering and the refused acronym pairs."""
+    out: list[Trace] = []
+    with _no_gc():
+        _resolve(records, cannot_link, (), settings or MatchSettings(), None, out)
+    return out[0]
 
 
 def _identifier_links(recs: Sequence[EntityRecord], links: _Links) -> None:
@@ -303,9 +350,17 @@ def _acronym_links(
     settings: MatchSettings,
     links: _Links,
     acronyms: AcronymIndex,
+    scored_lo: Sequence[int],
+    scored_hi: Sequence[int],
+    refused: dict[tuple[int, int], str] | None = None,
 ) -> tuple[int, int]:
-    """Add acronym links that carry evidence; return (candidates, accepted)."""
-    attested = {(u.acronym, u.core) for u in units if u.acronym_explicit and u.acronym}
+    """Add acronym links that carry evidence; return (candidates, accepted).
+
+    Evidence: the pair is attested (an explicit "(NHS)" or a source alias), shares a qualifier or a
+    relative, or is *unique*: every full name of the corpus the short one spells is one body (they
+    score together), and the short one is written as an acronym or is no word of a longer name."""
+    # Every surface form counts: a unit is represented by one form, which may lack the "(NHS)".
+    attested = {(u.acronym, u.core) for u in cache.values() if u.acronym_explicit and u.acronym}
     for rec in recs:  # a source giving "NHS" and "National Health Service" for one body attests the pair
         if rec.aliases:
             forms = [cache[s] for s in (rec.name, *rec.aliases)]
@@ -318,22 +373,77 @@ def _acronym_links(
         relatives.setdefault(a, set()).add(b)
         relatives.setdefault(b, set()).add(a)
     pairs = acronym_candidates(units, max_bucket=settings.max_bucket, attested=attested, index=acronyms)
+    spelled_by: dict[int, set[int]] = {}
+    for short, full in pairs:
+        spelled_by.setdefault(short, set()).add(full)
+    scope = [recs[m[0]].scope for m in unit_records]
+    for short, fulls in spelled_by.items():  # the fulls of the short one's scope and tag, if any
+        kept = {f for f in fulls if scope[f] == scope[short]} or fulls
+        spelled_by[short] = {f for f in kept if units[f].tag == units[short].tag} or kept
+    component = _components(len(units), scored_lo, scored_hi, {f for _, f in pairs})
+    words = _words_of_long_names(units, {units[short].tokens[0] for short in spelled_by})
     accepted = 0
     for short, full in pairs:
         s, f = units[short], units[full]
+        if full not in spelled_by[short]:  # "DfE (NI)" is not "Department for Education"
+            if refused is not None:
+                refused[(short, full)] = f"acronym: {s.display!r} has another tag or scope than {f.display!r}"
+            continue
+        bodies = len({component[j] for j in spelled_by[short]})
         if (s.tokens[0], f.core) in attested:
             evidence = "attested"
         elif s.qualifier is not None and s.qualifier == f.qualifier:
             evidence = "qualifier"
         elif _share_relative(unit_records[short], unit_records[full], relatives):
             evidence = "relative"
+        elif bodies == 1 and looks_like_acronym(s, f, words) and _agree(s.legal_form, f.legal_form):
+            evidence = "unique"
         else:
+            if refused is not None:
+                others = sorted(units[j].display for j in spelled_by[short] if j != full)[:3]
+                refused[(short, full)] = (
+                    f"ambiguous acronym: {s.core!r} also spells {', '.join(map(repr, others))} in this input"
+                    if bodies > 1
+                    else f"acronym: the legal forms differ ({s.legal_form} / {f.legal_form})"
+                    if not _agree(s.legal_form, f.legal_form)
+                    else f"acronym: {s.display!r} reads as a word here (one of longer names), not an acronym"
+                )
             continue
         accepted += 1
         links.add(
-            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_SCORED, "acronym"
+            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_EVIDENCE, "acronym"
         )
     return len(pairs), accepted
+
+
+def _agree(x: str | None, y: str | None) -> bool:
+    """Equal, or one missing."""
+    return x is None or y is None or x == y
+
+
+def _components(n: int, lo: Sequence[int], hi: Sequence[int], wanted: set[int]) -> dict[int, int]:
+    """Connected component (a root unit) of each ``wanted`` unit under the scored pairs."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for u, v in zip(lo, hi, strict=True):
+        parent[find(u)] = find(v)
+    return {u: find(u) for u in wanted}
+
+
+def _words_of_long_names(units: Sequence[NormalisedName], wanted: set[str]) -> set[str]:
+    """Which ``wanted`` words occur as a word of some name of two or more words."""
+    found: set[str] = set()
+    if wanted:
+        for u in units:
+            if len(u.tokens) > 1 and not wanted.isdisjoint(u.tokens):
+                found.update(wanted.intersection(u.tokens))
+    return found
 
 
 def _ambiguous_acronyms(
@@ -382,9 +492,7 @@ def _share_relative(a: Sequence[int], b: Sequence[int], relatives: Mapping[int, 
 
 def _compatible(a: NormalisedName, b: NormalisedName, floor: float) -> bool:
     """May two clusters with these anchors merge? Acronym of one another, or alike enough."""
-    if (len(a.tokens) == 1 and a.tokens[0] in acronym_forms(b)) or (
-        len(b.tokens) == 1 and b.tokens[0] in acronym_forms(a)
-    ):
+    if is_acronym_of(a, b) or is_acronym_of(b, a):
         return True
     return anchor_score(a, b) >= floor
 
@@ -468,36 +576,3 @@ def _cluster_ids(
         return ClusterIds(None, min(name_norm[i].key for i in members) + "|", recs[members[0]].key)
     ident = min(identity(name_norm[i].key, recs[i].identifiers) for i in members)
     return ClusterIds(existing, ident, recs[members[0]].key)
-
-
-def explain(a: str, b: str, settings: MatchSettings | None = None) -> Explanation:
-    """Normalise and score two names and say what resolve() would decide for them on their own.
-
-    Example:
-        >>> explain("NHS", "National Health Service (NHS)").decision
-        'same'
-    """
-    settings = settings or MatchSettings()
-    left, right = normalise_name(a), normalise_name(b)
-    pair = score_pair(left, right)
-    short, full = (left, right) if len(left.tokens) == 1 else (right, left)
-    acronym = None
-    if len(short.tokens) == 1 and short.tokens[0] in acronym_forms(full) and len(full.tokens) >= 2:
-        acronym = "explicit" if full.acronym_explicit else "candidate"
-    if not left.key or not right.key:
-        decision, reason = "different", "a name normalises to nothing: it is never matched"
-    elif acronym == "explicit":
-        decision, reason = "same", f"{short.core!r} is the acronym {full.display!r} states"
-    elif acronym == "candidate" and short.qualifier is not None and short.qualifier == full.qualifier:
-        decision, reason = "same", f"{short.core!r} spells the initials and both share the qualifier"
-    elif pair.score >= settings.threshold:
-        decision, reason = "same", f"score {pair.score:.3f} >= threshold {settings.threshold}"
-    elif acronym == "candidate":
-        decision = "acronym candidate: needs evidence"
-        reason = (
-            f"{short.core!r} spells the initials of {full.core!r}; accepted only with an explicit acronym, "
-        )
-        reason += "a source alias, a shared qualifier or a shared relative"
-    else:
-        decision, reason = "different", f"score {pair.score:.3f} < threshold {settings.threshold}"
-    return Explanation(left, right, pair, settings.threshold, acronym, decision, reason)

@@ -12,7 +12,8 @@ where
 - swapped: when two names differ in one word each, how alike those two words are, unless they are
   within DISTINCT_EDITS edits or one abbreviates the other ("Taro" / "Teva Pharmaceutical Industries";
   "St" / "Saint Mary's");
-- penalties: different legal forms, different qualifiers, different numbers ("Region 1" / "Region 2"),
+- penalties: different legal forms, different qualifiers, different tags
+  ("Estates Office (DFAT)" / "Estates Office (DIA)"), different numbers ("Region 1" / "Region 2"),
   different compass words ("East Dorset" / "West Dorset"), and any difference between short names
   ("IESE" / "I-Tese": one letter in five is another acronym, not a typo).
 A missing legal form or qualifier on one side is no evidence either way.
@@ -36,13 +37,21 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from resolver.block import Blocks, IntArray, candidate_pairs
-from resolver.normalise import COUNTRY_CODES, DESIGNATORS, GENERIC_WORDS, MODIFIER_WORDS, NormalisedName
+from resolver.normalise import (
+    COUNTRY_CODES,
+    DESIGNATORS,
+    GENERIC_WORDS,
+    MODIFIER_WORDS,
+    NormalisedName,
+    spells,
+)
 
 FloatArray = npt.NDArray[np.float64]
 ObjectArray = npt.NDArray[np.object_]
 
 LEGAL_FORM_PENALTY = 0.15
 QUALIFIER_PENALTY = 0.2
+TAG_PENALTY = 0.2
 NUMBER_PENALTY = 0.2
 MODIFIER_PENALTY = 0.2
 EXTRA_PENALTY = 0.2
@@ -68,6 +77,7 @@ FEATURES = (
     "swapped",
     "legal_form",
     "qualifier",
+    "tag",
     "numbers",
     "modifiers",
     "short",
@@ -192,7 +202,7 @@ def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = fr
     """
     if len(a) < 2 or len(b) < 2:
         return 1.0
-    sa, sb = set(a), set(b)
+    sa, sb = {_singular(t) for t in a}, {_singular(t) for t in b}
     if len(sa) != len(sb):
         return 1.0
     only_a, only_b = sa - sb, sb - sa
@@ -205,6 +215,11 @@ def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = fr
     if Levenshtein.distance(x, y, score_cutoff=edits) <= edits or abbreviates(x, y) or abbreviates(y, x):
         return 1.0
     return round(fuzz.ratio(x, y) / 100, 6)
+
+
+def _singular(word: str) -> str:
+    """ "accidents" -> "accident": a plural is the same word to swapped_word (not "bus", "ss" endings)."""
+    return word[:-1] if len(word) > 4 and word[-1] == "s" and word[-2] not in "su" else word
 
 
 def abbreviates(short: str, word: str) -> bool:
@@ -276,13 +291,25 @@ def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = fr
     return PairScore(round(score, 6), tuple((f, round(v, 6)) for f, v in zip(FEATURES, values, strict=True)))
 
 
-def _markers(a: NormalisedName, b: NormalisedName) -> tuple[float, float, float, float, float]:
-    """Agreement of legal forms, qualifiers, numbers, compass words (1, 0.5 one missing, 0 differ) and
-    whether two short names are equal (designators and legal forms aside)."""
+def tag_agreement(x: str | None, y: str | None) -> float:
+    """1 equal (or one spells the other: "dfat" / "department of foreign affairs and trade"), 0.5 one
+    missing, 0 both present and different ("Estates Office (DFAT)" / "Estates Office (DIA)")."""
+    if x == y:
+        return 1.0
+    if x is None or y is None:
+        return 0.5
+    short, long = (x, y) if len(x) <= len(y) else (y, x)
+    return 1.0 if " " not in short and spells(short, long.split()) else 0.0
+
+
+def _markers(a: NormalisedName, b: NormalisedName) -> tuple[float, float, float, float, float, float]:
+    """Agreement of legal forms, qualifiers, tags, numbers, compass words (1, 0.5 one missing, 0
+    differ) and whether two short names are equal (designators and legal forms aside)."""
     sa, sb = squash(distinctive(a)), squash(distinctive(b))
     return (
         _agreement(a.legal_form, b.legal_form),
         _agreement(a.qualifier, b.qualifier),
+        tag_agreement(a.tag, b.tag),
         1.0 if numbers_of(a.tokens) == numbers_of(b.tokens) else 0.0,
         1.0 if modifiers_of(a.tokens) == modifiers_of(b.tokens) else 0.0,
         1.0 if sa == sb or min(len(sa), len(sb)) > SHORT_NAME else 0.0,
@@ -304,6 +331,7 @@ def _combine(
     similarity: float,
     legal: float,
     qualifier: float,
+    tag: float,
     numbers: float,
     modifiers: float,
     short: float,
@@ -312,6 +340,7 @@ def _combine(
     penalty = (
         LEGAL_FORM_PENALTY * (legal == 0.0)
         + QUALIFIER_PENALTY * (qualifier == 0.0)
+        + TAG_PENALTY * (tag == 0.0)
         + NUMBER_PENALTY * (numbers == 0.0)
         + MODIFIER_PENALTY * (modifiers == 0.0)
         + SHORT_PENALTY * (short == 0.0)
@@ -424,7 +453,9 @@ def _final_scores(
         similarity[k] = min(similarity[k], distinct)
     # "swapped" only matters between names with as many distinct words, two or more.
     words = np.zeros(len(names), dtype=np.int64)
-    words[involved] = [len(set(names[i].tokens)) if len(names[i].tokens) > 1 else 0 for i in involved]
+    words[involved] = [
+        len({_singular(t) for t in names[i].tokens}) if len(names[i].tokens) > 1 else 0 for i in involved
+    ]
     # Cores two edits apart hold no swapped words further apart than that: only the others are read.
     near = _cpdist(cores, lo, hi, Levenshtein.distance, DISTINCT_EDITS) <= DISTINCT_EDITS
     for k in np.nonzero(~near & (words[lo] == words[hi]) & (words[lo] > 1) & (similarity >= cutoff))[0]:
@@ -433,6 +464,7 @@ def _final_scores(
     penalty = (
         LEGAL_FORM_PENALTY * _disagree(legal, lo, hi)
         + QUALIFIER_PENALTY * _disagree(qualifier, lo, hi)
+        + TAG_PENALTY * _tag_flags(names, lo, hi)
         + NUMBER_PENALTY * (numbers[lo] != numbers[hi])
         + MODIFIER_PENALTY * (modifiers[lo] != modifiers[hi])
         + SHORT_PENALTY * (((short[lo] != "") | (short[hi] != "")) & (short[lo] != short[hi]))
@@ -452,6 +484,15 @@ def _extra_flags(
     flags = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(counts[lo] != counts[hi])[0]:
         flags[k] = extra_words(names[lo[k]].tokens, names[hi[k]].tokens) == 0.0
+    return flags
+
+
+def _tag_flags(names: Sequence[NormalisedName], lo: IntArray, hi: IntArray) -> npt.NDArray[np.bool_]:
+    """tag_agreement() == 0 per pair (tags are rare: only pairs with a tag on both sides are read)."""
+    flags = np.zeros(len(lo), dtype=bool)
+    tagged = np.fromiter((n.tag is not None for n in names), dtype=bool, count=len(names))
+    for k in np.nonzero(tagged[lo] & tagged[hi])[0]:
+        flags[k] = tag_agreement(names[lo[k]].tag, names[hi[k]].tag) == 0.0
     return flags
 
 

@@ -24,7 +24,9 @@ from rich.console import Console
 from rich.progress import Progress
 
 from resolver.errors import SourceError
+from resolver.evalsets import DATA_ENV, DEFAULT_DATA_DIR, SETS, data_dir, load_set
 from resolver.evaluate import Evaluation, NameOverlap, evaluate, name_overlap
+from resolver.explain import explain_in
 from resolver.model import EntityRecord
 from resolver.normalise import MAX_INPUT_CHARS, normalise
 from resolver.pipeline import Resolution, explain, resolve
@@ -32,6 +34,8 @@ from resolver.render import render_document, render_rows
 from resolver.settings import MatchSettings
 from resolver.sources.rows import Row
 from resolver.sources.table import read_table
+from resolver.sweep import DEFAULT_THRESHOLDS, plot_sweep
+from resolver.sweep import sweep as sweep_thresholds
 
 from .base import cli, format_option
 
@@ -51,13 +55,17 @@ def name_problem(name: str) -> str | None:
 
 
 def _records(
-    rows: list[Row], columns: list[str], name_column: str, path: str
+    rows: list[Row], columns: list[str], name_column: str, path: str, scope_column: str | None = None
 ) -> tuple[list[EntityRecord], int]:
     """Valid rows as EntityRecords keyed by row position, and the number of rejected rows (on stderr)."""
     if name_column not in columns:
         raise SourceError(
             f"no column {name_column!r}; found {', '.join(columns) or 'none'} (use --name-column)",
             path=path,
+        )
+    if scope_column is not None and scope_column not in columns:
+        raise SourceError(
+            f"no column {scope_column!r}; found {', '.join(columns)} (use --scope-column)", path=path
         )
     records = []
     rejects = 0
@@ -71,7 +79,8 @@ def _records(
         name = row.values[name_column]
         if _CONTROL_RE.search(name):
             controls.append(row.line)
-        records.append(EntityRecord(key=str(position), name=name))
+        scope = row.values.get(scope_column) or None if scope_column is not None else None
+        records.append(EntityRecord(key=str(position), name=name, scope=scope))
     if controls:
         click.echo(
             f"{path}: {len(controls)} names had control characters, removed for matching "
@@ -127,6 +136,10 @@ threshold_option = click.option(
 name_option = click.option(
     "--name-column", default="name", show_default=True, help="Column (or JSON key) holding the names."
 )
+scope_option = click.option(
+    "--scope-column",
+    help="Column holding each name's scope (a country, a register): names of two scopes never merge.",
+)
 
 
 @cli.command("cluster")
@@ -139,6 +152,7 @@ name_option = click.option(
     help="CSV to write [stdout].",
 )
 @name_option
+@scope_option
 @click.option(
     "--ids",
     "ids_path",
@@ -147,7 +161,12 @@ name_option = click.option(
 )
 @threshold_option
 def cluster_command(
-    input_path: str, output: str, name_column: str, ids_path: str | None, threshold: float | None
+    input_path: str,
+    output: str,
+    name_column: str,
+    scope_column: str | None,
+    ids_path: str | None,
+    threshold: float | None,
 ) -> None:
     """Resolve the names in INPUT into organisations; write every row plus cluster_id, canonical_name.
 
@@ -160,11 +179,12 @@ def cluster_command(
     Example:
       resolver cluster names.csv -o clustered.csv
       resolver cluster orgs.jsonl --name-column org_name --threshold 0.9
+      resolver cluster registers.csv --scope-column country
       resolver cluster more-names.csv --ids clustered.csv -o clustered-2.csv
     """
     settings = _settings(threshold)
     columns, rows = read_table(input_path)
-    records, rejects = _records(rows, columns, name_column, input_path)
+    records, rejects = _records(rows, columns, name_column, input_path, scope_column)
     if ids_path is not None:
         known = _existing_ids(ids_path, name_column)
         records = [replace(r, org_id=known.get(r.name)) for r in records]
@@ -196,9 +216,12 @@ def cluster_command(
 
 
 @cli.command("eval")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--truth-column", required=True, help="Column holding the true organisation of each row.")
+@click.argument(
+    "input_path", metavar="[INPUT]", required=False, type=click.Path(dir_okay=False, allow_dash=True)
+)
+@click.option("--truth-column", help="Column holding the true organisation of each row (with INPUT).")
 @name_option
+@scope_option
 @click.option(
     "--where",
     "filters",
@@ -213,31 +236,131 @@ def cluster_command(
     metavar="COL=VALUE",
     help="Drop rows whose COL equals VALUE (repeatable), e.g. name_types=acronym.",
 )
+@click.option(
+    "--set",
+    "set_name",
+    type=click.Choice(list(SETS)),
+    help="A development set instead of INPUT (read in place from --data).",
+)
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(file_okay=False),
+    help=f"Development data directory for --set [env {DATA_ENV}; default {DEFAULT_DATA_DIR}].",
+)
+@click.option("--sweep", is_flag=True, help="Precision and recall at each threshold (one resolve each).")
+@click.option(
+    "--thresholds",
+    default=",".join(map(str, DEFAULT_THRESHOLDS)),
+    show_default=True,
+    help="Comma-separated thresholds for --sweep.",
+)
+@click.option(
+    "--plot", "plot_path", type=click.Path(dir_okay=False), help="With --sweep: write a PNG plot here."
+)
 @click.option("--worst", default=5, show_default=True, help="How many false merges and splits to list.")
 @threshold_option
 @format_option("table")
 def eval_command(
-    input_path: str,
-    truth_column: str,
+    input_path: str | None,
+    truth_column: str | None,
     name_column: str,
+    scope_column: str | None,
     filters: tuple[str, ...],
     exclusions: tuple[str, ...],
+    set_name: str | None,
+    data_path: str | None,
+    sweep: bool,
+    thresholds: str,
+    plot_path: str | None,
     worst: int,
     threshold: float | None,
     fmt: str,
 ) -> None:
-    """Cluster the names in INPUT and score the result against a truth column.
+    """Cluster the names in INPUT (or a development --set) and score the result against the truth.
 
     Prints pairwise precision, recall and F1, B-cubed precision, recall and F1, and the worst false
-    merges (one predicted organisation holding several true ones) and false splits.
+    merges (one predicted organisation holding several true ones) and false splits. With --sweep, a
+    table of precision, recall and F1 per threshold instead (and a PNG with --plot), so you can pick
+    your own trade-off.
 
     \b
     Example:
+      resolver eval --set govuk
+      resolver eval --set dnb --sweep --plot dnb-sweep.png
       resolver eval ../shared/data/dnb-company-variants/names.csv --truth-column entity
       resolver eval ../shared/data/littlesis-sample/derived_alias_truth.csv \\
           --name-column alias --truth-column littlesis_entity_id --where is_identifier_alias=False
     """
-    settings = _settings(threshold)
+    if set_name is not None:
+        if input_path is not None:
+            raise click.UsageError("give INPUT or --set, not both")
+        try:
+            loaded = load_set(set_name, data_dir(data_path))
+        except OSError as exc:
+            raise SourceError(
+                f"cannot read development set {set_name!r}: {exc}; point --data (or {DATA_ENV}) at the "
+                "folder holding it",
+                path=str(data_dir(data_path)),
+            ) from exc
+        records = [
+            EntityRecord(str(i), n, scope=s)
+            for i, (n, s) in enumerate(zip(loaded.names, loaded.scopes, strict=True))
+        ]
+        truth = list(loaded.truth)
+    else:
+        if input_path is None or truth_column is None:
+            raise click.UsageError("give INPUT with --truth-column, or --set NAME")
+        records, truth = _file_records(
+            input_path, truth_column, name_column, scope_column, filters, exclusions
+        )
+    keys = [r.key for r in records]
+    names = [r.name for r in records]
+    if sweep:
+        try:
+            grid = [float(t) for t in thresholds.split(",") if t.strip()]
+        except ValueError as exc:
+            raise click.BadParameter(f"{thresholds!r}: expected numbers like 0.8,0.85,0.9") from exc
+        for t in grid:
+            _settings(t)  # validates each threshold with the usual message
+
+        def run(t: float) -> list[str]:
+            res = resolve(records, settings=_settings(t))
+            return [res.org_of[k] for k in keys]
+
+        rows = sweep_thresholds(names, truth, grid, run)
+        table = [
+            {
+                "threshold": r.threshold,
+                "precision": r.pairwise.precision,
+                "recall": r.pairwise.recall,
+                "f1": r.pairwise.f1,
+                "bcubed_f1": r.bcubed.f1,
+                "clusters": r.clusters,
+            }
+            for r in rows
+        ]
+        render_rows(table, fmt, title="Threshold sweep")
+        if plot_path is not None:
+            plot_sweep(rows, plot_path, title=f"resolver eval --sweep: {set_name or input_path}")
+            click.echo(f"plot written to {plot_path}", err=True)
+        return
+    if plot_path is not None:
+        raise click.UsageError("--plot needs --sweep")
+    resolution = _resolve_with_progress(records, _settings(threshold))
+    result = evaluate(names, [resolution.org_of[k] for k in keys], truth, worst=worst)
+    _render_evaluation(result, name_overlap(names, truth), resolution, fmt)
+
+
+def _file_records(
+    input_path: str,
+    truth_column: str,
+    name_column: str,
+    scope_column: str | None,
+    filters: tuple[str, ...],
+    exclusions: tuple[str, ...],
+) -> tuple[list[EntityRecord], list[str]]:
+    """The usable records of INPUT after the filters, and the truth label of each."""
     columns, rows = read_table(input_path)
     if truth_column not in columns:
         raise SourceError(f"no column {truth_column!r}; found {', '.join(columns)}", path=input_path)
@@ -247,14 +370,8 @@ def eval_command(
             if not sep or column not in columns:
                 raise click.BadParameter(f"{f!r}: expected COL=VALUE with COL one of {', '.join(columns)}")
             rows = [r for r in rows if (r.values.get(column) == value) == keep]
-    records, _ = _records(rows, columns, name_column, input_path)
-    by_key = {r.key: r for r in records}
-    resolution = _resolve_with_progress(records, settings)
-    keys = [r.key for r in records]
-    names = [by_key[k].name for k in keys]
-    truth = [rows[int(k)].values[truth_column] for k in keys]
-    result = evaluate(names, [resolution.org_of[k] for k in keys], truth, worst=worst)
-    _render_evaluation(result, name_overlap(names, truth), resolution, fmt)
+    records, _ = _records(rows, columns, name_column, input_path, scope_column)
+    return records, [rows[int(r.key)].values[truth_column] for r in records]
 
 
 def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Resolution, fmt: str) -> None:
@@ -308,27 +425,77 @@ def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Res
 @cli.command("explain")
 @click.argument("name_a")
 @click.argument("name_b")
+@click.option(
+    "--in",
+    "input_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Decide inside this input (CSV or JSON lines): show the chain of links or the rule that kept "
+    "the names apart.",
+)
+@name_option
 @threshold_option
 @format_option("table")
-def explain_command(name_a: str, name_b: str, threshold: float | None, fmt: str) -> None:
-    """Show how two names normalise, their features and score, and the decision.
+def explain_command(
+    name_a: str, name_b: str, input_path: str | None, name_column: str, threshold: float | None, fmt: str
+) -> None:
+    """Show how two names normalise, their features, a waterfall of the score, and the decision.
+
+    On their own, the decision is what `cluster` does with a file of just these two names. With --in,
+    the names are resolved inside that file (added when absent), and explain shows the chain of links
+    that put them in one organisation, or the rule that kept them apart (an ambiguous acronym, a
+    cannot-link, the chaining guard, or a score below the threshold).
 
     \b
     Example:
       resolver explain "NHS" "National Health Service (NHS)"
       resolver explain "Schumm PLC" "SchummPLC" --format json
+      resolver explain "NHS" "The N.H.S." --in names.csv
     """
-    ex = explain(name_a, name_b, _settings(threshold))
-    fields = ("display", "key", "tokens", "acronym", "legal_form", "qualifier")
+    settings = _settings(threshold)
+    ex = explain(name_a, name_b, settings)
+    fields = ("display", "key", "tokens", "acronym", "legal_form", "qualifier", "tag")
     rows: list[dict[str, Any]] = [
         {"item": f, "left": getattr(ex.left, f), "right": getattr(ex.right, f)} for f in fields
     ]
     rows += [{"item": f"feature {name}", "left": value, "right": ""} for name, value in ex.pair.features]
     rows += [
+        {
+            "item": "waterfall",
+            "left": "=" if step == "score" else f"{change:+.3f}",
+            "right": f"{step} -> {running:.3f}",
+        }
+        for step, change, running in ex.waterfall
+    ]
+    rows += [
+        {"item": f"log-odds {name}", "left": f"{value:+.3f}", "right": ""}
+        for name, value in ex.log_odds
+        if abs(value) >= 0.005
+    ]
+    rows += [
+        {"item": "match probability", "left": ex.probability, "right": "fitted on the development sets"},
         {"item": "score", "left": ex.pair.score, "right": f"threshold {ex.threshold}"},
         {"item": "acronym", "left": ex.acronym or "", "right": ""},
-        {"item": "decision", "left": ex.decision, "right": ex.reason},
+        {"item": "decision", "left": ex.decision, "right": f"{ex.rule}: {ex.reason}"},
     ]
+    if input_path is not None:
+        columns, file_rows = read_table(input_path)
+        records, _ = _records(file_rows, columns, name_column, input_path)
+        inside = explain_in(name_a, name_b, records, settings=settings)
+        rows.append(
+            {
+                "item": f"in {input_path}",
+                "left": "same" if inside.together else "different",
+                "right": "joined by the chain below" if inside.together else "; ".join(inside.apart_because),
+            }
+        )
+        rows += [
+            {
+                "item": f"link {k}",
+                "left": f"{link.method} {link.score:.3f}",
+                "right": f"{link.left} ~ {link.right}",
+            }
+            for k, link in enumerate(inside.chain, start=1)
+        ]
     if fmt == "table":
         render_rows(rows, "table", columns=["item", "left", "right"], title="explain")
     else:

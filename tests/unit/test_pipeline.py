@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resolver.evaluate import evaluate
+from resolver.explain import explain_in
 from resolver.model import EntityRecord as R
 from resolver.pipeline import Resolution, explain, resolve
 from resolver.settings import MatchSettings
@@ -58,8 +59,15 @@ def test_parent_and_child_never_merge() -> None:
 
 
 def test_acronym_needs_evidence() -> None:
+    # Unique in the corpus: the acronym's only expansion.
     bare = resolve([R("a", "IBM"), R("b", "International Business Machines")])
-    assert bare.org_of["a"] != bare.org_of["b"]
+    assert bare.org_of["a"] == bare.org_of["b"]
+    # Ambiguous: two bodies spell it, so the bare acronym joins neither.
+    two = resolve([R("a", "IBM"), R("b", "International Business Machines"), R("c", "Irish Bread Makers")])
+    assert len({two.org_of[k] for k in "abc"}) == 3
+    # A word, not an acronym: "Tars" is a word of a longer name here.
+    word = resolve([R("a", "Tars"), R("b", "Tele Arts Radio Service"), R("c", "Tars Holdings Group")])
+    assert word.org_of["a"] != word.org_of["b"]
     alias = resolve(
         [
             R("a", "IBM"),
@@ -186,8 +194,29 @@ def test_quality_floor_on_development_data(relative: str, name: str, truth: str,
 def test_explain() -> None:
     ex = explain("NHS", "National Health Service (NHS)")
     assert (ex.decision, ex.acronym) == ("same", "explicit")
-    assert explain("NHS", "National Health Service").decision.startswith("acronym candidate")
+    alone = explain("NHS", "National Health Service")
+    assert (alone.decision, alone.rule, alone.acronym) == ("same", "unique acronym", "candidate")
     assert explain("East Dorset", "West Dorset", MatchSettings()).decision == "different"
+    # A trailing parent acronym names the parent: never the body itself.
+    assert explain("Estates Office (DFAT)", "DFAT").decision == "different"
+    steps = explain("NHS", "NHS England").waterfall
+    assert steps[-1] == (
+        "score",
+        explain("NHS", "NHS England").pair.score,
+        explain("NHS", "NHS England").pair.score,
+    )
+    assert any(step.startswith("penalty extra") for step, _, _ in steps)
+
+
+def test_explain_in_an_input_names_the_rule_or_the_chain() -> None:
+    corpus = [R(str(i), n) for i, n in enumerate(SEED.values())]
+    inside = explain_in("NHS", "National Health Service", corpus)
+    assert inside.together and inside.chain
+    assert inside.chain[0].left == "NHS" and inside.chain[-1].right == "National Health Service"
+    apart = explain_in("IBM", "International Business Machines", [R("x", "Irish Bread Makers")])
+    assert not apart.together and apart.apart_because[0].startswith("ambiguous acronym")
+    england = explain_in("NHS", "NHS England", corpus)
+    assert not england.together and "threshold" in england.apart_because[0]
 
 
 def test_an_acronym_spelling_several_bodies_joins_nobody() -> None:
