@@ -254,11 +254,9 @@ def _interactive(curator: Curator, rows: list[dict[str, Any]], by: str) -> None:
     for n, row in enumerate(rows, 1):
         console.clear()
         console.print(_screen(row, n, len(rows)))
-        console.print(
-            "[bold]s[/] same  [bold]d[/] different  [bold]u[/] unsure  [bold]n[/] skip  [bold]q[/] quit"
-        )
+        click.echo("keys: s same, d different, u unsure, n skip, q quit")
         while True:
-            key = click.getchar().lower()
+            key = click.getchar().lower()[:1]  # a key typed ahead may arrive with its Enter
             if key in KEYS or key == "q":
                 break
         if key == "q":
@@ -269,8 +267,8 @@ def _interactive(curator: Curator, rows: list[dict[str, Any]], by: str) -> None:
         outcome = curate.judge(curator, row["left"], row["right"], verdict, by=by)
         saved += 1
         for line in outcome.actions + outcome.refused:
-            console.print(escape(line))
-    console.print(f"saved {saved} judgement(s); `resolver review --interactive` resumes with the rest")
+            click.echo(line)
+    click.echo(f"saved {saved} judgement(s); `resolver review --interactive` resumes with the rest")
 
 
 @cli.group("judgements")

@@ -6,7 +6,9 @@ import csv
 import json
 import os
 import pty
+import re
 import select
+import signal
 import sys
 import threading
 import time
@@ -388,10 +390,13 @@ def test_interactive_review_under_a_pty(
                     break
                 out += chunk
             if pending and b"q quit" in out[answered:]:
-                os.write(fd, pending.pop(0).encode())
+                time.sleep(0.5)  # let it enter raw mode; the Enter delivers the key in cooked mode too
+                os.write(fd, pending.pop(0).encode() + b"\r")
                 answered = len(out)
+        else:
+            os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        return out.decode("utf-8", "replace")
+        return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.decode("utf-8", "replace"))  # no colours
 
     first = session("sq")  # the first pair: same (merges it); then quit
     assert "pair 1 of 2" in first and "pair 2 of 2" in first and "merged" in first
