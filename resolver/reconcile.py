@@ -253,7 +253,8 @@ def reconcile(
             settings=settings,
             progress=stage("resolving names", len(entity_records)),
         )
-        out.judgement_conflicts = tuple(p for p in resolution.stats.must_link_conflicts if p in set(must))
+        judged_same = set(must)
+        out.judgement_conflicts = tuple(p for p in resolution.stats.must_link_conflicts if p in judged_same)
         out.org_of = dict(resolution.org_of)
         for resolved in resolution.organisations:
             node = OrganisationNode(resolved.id, resolved.name, resolved.norm_name)
