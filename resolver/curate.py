@@ -274,13 +274,15 @@ def _split(
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """Two current organisations someone should look at, and why."""
+    """Two current organisations someone should look at, and why; or (``org`` set) two names of one
+    organisation that only a chain of other names joined."""
 
     left: str
     right: str
     reason: str
     left_name: str = ""
     right_name: str = ""
+    org: str | None = None  # set for a pair of names: the organisation carrying both
 
 
 def duplicate_candidates(
@@ -325,6 +327,45 @@ def band_candidates(
     return out
 
 
+def chain_candidates(
+    organisations: Iterable[tuple[str, str, Sequence[str]]],
+    settings: MatchSettings,
+    *,
+    most: int,
+    max_names: int = 12,
+) -> list[Candidate]:
+    """Pairs of names of one organisation that the engine would not match on their own: the organisation
+    was joined by a chain through other names (or by identifiers), e.g. "Herefordshire Council" ~
+    "Hertfordshire Council" ~ "Hertfordshire County Council". At most ``most`` pairs; organisations
+    with more than ``max_names`` distinct normalised names are left out (they are lists, not chains).
+
+    Example:
+        >>> org = ("o1", "Herefordshire Council",
+        ...        ["Herefordshire Council", "Hertfordshire Council", "Hertfordshire County Council"])
+        >>> [(c.left, c.right) for c in chain_candidates([org], MatchSettings(), most=5)]
+        [('Herefordshire Council', 'Hertfordshire County Council')]
+    """
+    out: list[Candidate] = []
+    for org_id, _name, aliases in organisations:
+        if len(aliases) < 3:  # two names of one organisation joined directly, or by identifiers only
+            continue
+        forms: dict[str, str] = {}
+        for alias in sorted(aliases):
+            forms.setdefault(normalise_name(alias).key, alias)
+        if not 3 <= len(forms) <= max_names:
+            continue
+        names = list(forms.values())
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                why = explain(a, b, settings)
+                if why.decision == "different":
+                    reason = f"one organisation, names joined by a chain: {why.reason}"
+                    out.append(Candidate(a, b, reason, a, b, org=org_id))
+                    if len(out) >= most:
+                        return out
+    return out
+
+
 def review_rows(
     candidates: Iterable[Candidate],
     evidence: Mapping[str, Mapping[str, Any]],
@@ -336,25 +377,36 @@ def review_rows(
     features and the graph's evidence; a row takes a ``verdict`` (and ``note``) and goes back through
     ``judgements import``."""
     done = set(judged)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[tuple[str, str], tuple[str, str]]] = set()
     rows: list[dict[str, Any]] = []
     for c in candidates:
-        left, right = evidence.get(c.left), evidence.get(c.right)
-        if left is None or right is None or left["id"] == right["id"]:
-            continue
-        pair = (min(left["id"], right["id"]), max(left["id"], right["id"]))
-        if pair in seen or judgement_key(("org", left["id"]), ("org", right["id"])) in done:
+        if c.org is not None:  # two names of one organisation
+            found = evidence.get(c.org)
+            if found is None or not {c.left, c.right} <= set(found["aliases"]):
+                continue  # merged away or split since
+            left = right = found
+            refs: tuple[tuple[str, str], tuple[str, str]] = (("name", c.left), ("name", c.right))
+            names = (c.left, c.right)
+        else:
+            one, two = evidence.get(c.left), evidence.get(c.right)
+            if one is None or two is None or one["id"] == two["id"]:
+                continue
+            left, right = one, two
+            refs = (("org", left["id"]), ("org", right["id"]))
+            names = (left["name"], right["name"])
+        pair = (min(refs), max(refs))
+        if pair in seen or judgement_key(*refs) in done:
             continue
         seen.add(pair)
-        why = explain(left["name"], right["name"], settings)
+        why = explain(names[0], names[1], settings)
         rows.append(
             {
-                "left": left["id"],
-                "leftKind": "org",
-                "leftName": left["name"],
-                "right": right["id"],
-                "rightKind": "org",
-                "rightName": right["name"],
+                "left": refs[0][1],
+                "leftKind": refs[0][0],
+                "leftName": names[0],
+                "right": refs[1][1],
+                "rightKind": refs[1][0],
+                "rightName": names[1],
                 "reason": c.reason,
                 "score": round(why.pair.score, 4),
                 "decision": why.decision,
@@ -374,21 +426,28 @@ def review_rows(
 
 def review_queue(
     curator: Curator,
-    organisations: Iterable[tuple[str, str]],
+    organisations: Iterable[tuple[str, str, Sequence[str]]],
     settings: MatchSettings,
     *,
     limit: int = 50,
     band: float = 0.05,
+    chains: bool = True,
 ) -> list[dict[str, Any]]:
-    """The review queue: duplicates the quality templates find, then pairs in the threshold band."""
+    """The review queue: duplicates the quality templates find, pairs in the threshold band, and names
+    of one organisation joined only through a chain. ``organisations``: (id, name, aliases)."""
     scan = max(limit * 4, 100)
     candidates = duplicate_candidates(
         curator.rows("quality.duplicate_names", {"limit": scan}),
         curator.rows("quality.identifier_conflicts", {"limit": scan}),
     )
+    orgs = list(organisations) if band > 0 or chains else []
     if band > 0:
-        candidates += band_candidates(list(organisations), settings, band)
-    ids = sorted({c.left for c in candidates} | {c.right for c in candidates})
+        candidates += band_candidates([(o[0], o[1]) for o in orgs], settings, band)
+    if chains:
+        candidates += chain_candidates(orgs, settings, most=scan)
+    ids = sorted(
+        {c.org for c in candidates if c.org} | {x for c in candidates if not c.org for x in (c.left, c.right)}
+    )
     evidence = curator.evidence(ids) if ids else {}
     judged = [j.key for j in curator.judgements()]
     return review_rows(candidates, evidence, judged, settings, limit)

@@ -177,6 +177,12 @@ REVIEW_COLUMNS = ["left", "leftName", "right", "rightName", "reason", "score", "
 @click.option(
     "--threshold", type=click.FloatRange(0, 1, min_open=True), help="Match threshold [default 0.88]."
 )
+@click.option(
+    "--chains/--no-chains",
+    default=True,
+    show_default=True,
+    help="Also list names of one organisation that only a chain of other names joined.",
+)
 @click.option("-i", "--interactive", is_flag=True, help="One pair a screen; keys save judgements as you go.")
 @click.option("--by", help=BY_HELP)
 @format_option()
@@ -185,6 +191,7 @@ def review_command(
     limit: int,
     band: float,
     threshold: float | None,
+    chains: bool,
     interactive: bool,
     by: str | None,
     fmt: str,
@@ -193,8 +200,10 @@ def review_command(
     """The review queue: pairs of organisations someone should judge.
 
     Pairs of organisations sharing one normalised name (quality.duplicate_names),
-    clashing identifiers (quality.identifier_conflicts), and names scoring just
-    below or above the threshold. Each with the engine's score, decision and
+    clashing identifiers (quality.identifier_conflicts), names scoring just
+    below or above the threshold, and names of one organisation the engine would
+    not match on their own (joined by a chain: judge them different to split).
+    Each with the engine's score, decision and
     features and the graph's evidence (parents, identifiers). Pairs already judged
     are left out, so the queue resumes where you stopped.
 
@@ -218,8 +227,8 @@ def review_command(
         registry = TemplateRegistry()
         curator = Curator(driver, registry, database=settings.database)
         writer = GraphWriter(driver, registry, database=settings.database)
-        orgs = ((o.id, o.name) for o in writer.organisations()) if band > 0 else iter(())
-        rows = curate.review_queue(curator, orgs, match, limit=limit, band=band)
+        orgs = ((o.id, o.name, o.aliases) for o in writer.organisations()) if band > 0 or chains else iter(())
+        rows = curate.review_queue(curator, orgs, match, limit=limit, band=band, chains=chains)
         if interactive:
             _interactive(curator, rows, by or curate.default_reviewer())
             return

@@ -275,6 +275,32 @@ def test_a_different_judgement_splits_the_cluster_and_survives_reingest(
     assert org_of(graph, "Surrey Police.") != org_of(graph, "Surrey Police Authority.")
 
 
+def test_names_joined_by_a_chain_are_reviewed_and_split(
+    graph: neo4j.Driver, neo4j_env: Neo4jSettings, tmp_path: Path
+) -> None:
+    path = edges(
+        tmp_path / "councils.csv",
+        [
+            ("West Midlands", "Herefordshire Council", "", ""),
+            ("East of England", "Hertfordshire Council", "", ""),
+            ("Home Counties", "Hertfordshire County Council", "", ""),
+        ],
+    )
+    run_ingest(graph, path)
+    assert org_of(graph, "Herefordshire Council") == org_of(graph, "Hertfordshire County Council")
+    result = invoke("review", "--band", "0", "--format", "ndjson")
+    [row] = [json.loads(line) for line in result.output.splitlines()]
+    assert (row["leftKind"], row["rightKind"], row["decision"]) == ("name", "name", "different")
+    assert {row["left"], row["right"]} == {"Herefordshire Council", "Hertfordshire County Council"}
+    assert "chain" in row["reason"] and len(row["leftParents"]) == 3
+
+    assert invoke("judge", row["left"], row["right"], "different").exit_code == 0
+    assert org_of(graph, "Herefordshire Council") != org_of(graph, "Hertfordshire County Council")
+    run_ingest(graph, path)
+    assert org_of(graph, "Herefordshire Council") != org_of(graph, "Hertfordshire County Council")
+    assert invoke("review", "--band", "0", "--format", "ndjson").output.strip() == ""
+
+
 def test_a_same_judgement_merges_and_later_ingests_keep_it(
     graph: neo4j.Driver, neo4j_env: Neo4jSettings, tmp_path: Path
 ) -> None:

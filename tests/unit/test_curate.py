@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from resolver.cli import cli
-from resolver.curate import Candidate, band_candidates, duplicate_candidates, review_rows
+from resolver.curate import Candidate, band_candidates, chain_candidates, duplicate_candidates, review_rows
 from resolver.judgements import judgement_key
 from resolver.settings import MatchSettings
 
@@ -31,7 +31,13 @@ def test_band_candidates_are_near_the_threshold_only() -> None:
 
 
 def evidence(org_id: str, name: str, target: str | None = None) -> dict[str, object]:
-    return {"id": target or org_id, "name": name, "parents": ["P"], "identifiers": [f"x:{org_id}"]}
+    return {
+        "id": target or org_id,
+        "name": name,
+        "aliases": [name],
+        "parents": ["P"],
+        "identifiers": [f"x:{org_id}"],
+    }
 
 
 def test_review_rows_skip_judged_merged_and_repeated_pairs() -> None:
@@ -52,6 +58,25 @@ def test_review_rows_skip_judged_merged_and_repeated_pairs() -> None:
     assert [(r["left"], r["right"], r["decision"]) for r in rows] == [("a", "b", "same")]
     assert rows[0]["leftParents"] == ["P"] and rows[0]["verdict"] == "" and "=" in rows[0]["features"]
     assert review_rows(cands, ev, [], MatchSettings(), limit=1)[0]["right"] == "b"
+
+
+def test_chain_candidates_become_name_rows_until_judged_or_split() -> None:
+    names = ["Herefordshire Council", "Hertfordshire Council", "Hertfordshire County Council"]
+    [cand] = chain_candidates([("o1", names[1], names)], MatchSettings(), most=10)
+    ev = {"o1": {**evidence("o1", names[1]), "aliases": names}}
+    [row] = review_rows([cand], ev, [], MatchSettings(), limit=10)
+    assert (row["leftKind"], row["left"], row["right"], row["decision"]) == (
+        "name",
+        "Herefordshire Council",
+        "Hertfordshire County Council",
+        "different",
+    )
+    assert row["leftParents"] == row["rightParents"] == ["P"]
+    judged = [judgement_key(("name", names[2]), ("name", names[0]))]
+    assert review_rows([cand], ev, judged, MatchSettings(), limit=10) == []
+    split = {"o1": {**ev["o1"], "aliases": names[:2]}}
+    assert review_rows([cand], split, [], MatchSettings(), limit=10) == []
+    assert chain_candidates([("o1", names[1], names[:2])], MatchSettings(), most=10) == []
 
 
 def test_cluster_honours_a_judgements_file(tmp_path: Path) -> None:
