@@ -4,12 +4,10 @@ The run, step by step (design.md §1, §6):
 1. read every file (``resolver.sources``); bad rows become ``Reject``s with file, line and field;
    duplicate claims (same claim id) are kept once;
 2. every distinct mention (name + identifiers) becomes one ``EntityRecord``;
-3. under the ingest lock (one ingest per database at a time, see ``IngestLock``) read the graph's
-   organisations: a mention whose identifier, or (without identifiers) whose exact name, the graph already
-   holds keeps that organisation; the rest are resolved with the engine together with the graph's
-   organisations (each one record carrying its id, names and identifiers, so ids are stable and two
-   existing organisations never merge), with the file's and the graph's PARENT_OF pairs as cannot-links;
-4. claims become ``ParentLink``s; a claim whose two sides resolve to one organisation is rejected;
+3. under the ingest lock (one ingest per database at a time, see ``IngestLock``) ``resolver.reconcile``
+   decides what each mention denotes against the graph's organisations, merges (redirects), PARENT_OF
+   pairs and judgements, and turns claims into ``ParentLink``s (a self-loop claim is rejected);
+4. the decisions and rows to write come back as one ``Reconciliation``;
 5. writes, only of what the graph lacks: organisations (new, or renamed), aliases with the score and
    method of their evidence, identifiers, then every claim's PARENT_OF (MERGE on claimId), inside an
    ``IngestRun`` whose id derives from the files' checksums and the options: re-running the same files
@@ -28,26 +26,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from resolver.canonical import AliasEvidence
-from resolver.dates import spell_problem
-from resolver.graph.writer import GraphOrganisation, GraphWriter, OrganisationWrite
+from resolver.graph.writer import GraphWriter, OrganisationWrite
 from resolver.model import (
-    AliasLink,
     EntityClaim,
     EntityRecord,
-    IdentifierLink,
     Mention,
     NameClaim,
     NameLink,
-    OrganisationNode,
     ParentClaim,
-    ParentLink,
     Reject,
     SuccessionClaim,
     SuccessionLink,
 )
 from resolver.normalise import normalise_name
-from resolver.pipeline import resolve
+from resolver.reconcile import reconcile
 from resolver.settings import MatchSettings
 from resolver.sources import ReadOptions, read_source
 
@@ -179,10 +171,6 @@ def mention_key(m: Mention) -> str:
     """One record per distinct (name, identifiers): the same mention in many rows resolves once."""
     text = m.name + "\x1f" + "\x1e".join(sorted(set(m.identifiers)))
     return "m:" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
-
-
-def graph_key(org_id: str) -> str:
-    return "g:" + org_id
 
 
 def run_id_for(fmt: str, source: str, id_scheme: str | None, digests: Sequence[str]) -> str:
@@ -362,32 +350,6 @@ def _mark_failed(writer: GraphWriter, report: IngestReport) -> None:
         )
 
 
-def _organisation_writes(
-    changed: list[OrganisationNode],
-    graph: dict[str, GraphOrganisation],
-    aliases: Iterable[AliasLink],
-    identifiers: Iterable[IdentifierLink],
-) -> list[OrganisationWrite]:
-    """One write per organisation that is new, renamed or gains an alias or identifier (in id order)."""
-    nodes = {n.id: n for n in changed}
-    new_aliases: dict[str, list[AliasLink]] = {}
-    for a in aliases:
-        new_aliases.setdefault(a.org_id, []).append(a)
-    new_ids: dict[str, list[IdentifierLink]] = {}
-    for i in identifiers:
-        new_ids.setdefault(i.org_id, []).append(i)
-    items = []
-    for org_id in sorted(nodes.keys() | new_aliases.keys() | new_ids.keys()):
-        node = nodes.get(org_id)
-        if node is None:  # an unchanged graph organisation that gains names or identifiers
-            old = graph[org_id]
-            node = OrganisationNode(old.id, old.name, old.norm_name)
-        items.append(
-            OrganisationWrite(node, tuple(new_aliases.get(org_id, ())), tuple(new_ids.get(org_id, ())))
-        )
-    return items
-
-
 def _resolve_and_write(
     records: _Records,
     claim_keys: list[tuple[ParentClaim, str, str, str]],
@@ -401,118 +363,24 @@ def _resolve_and_write(
     cannot: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
     """Resolve, then (``write``) write organisations and PARENT_OF; returns record key -> organisation id."""
-    advance = stage("reading the graph", None)
-    graph: dict[str, GraphOrganisation] = {}
-    alias_orgs: dict[str, set[str]] = {}
-    ident_org: dict[str, str] = {}
-    for org in _counted(writer.organisations(), advance):
-        graph[org.id] = org
-        for name in org.aliases:
-            alias_orgs.setdefault(name, set()).add(org.id)
-        for key in org.identifiers:
-            ident_org[key] = org.id
-
-    pinned: dict[str, str] = {}  # record key -> the graph organisation it already denotes
-    for key, name in records.names.items():
-        ids = records.ids[key]
-        known = {ident_org[i] for i in ids if i in ident_org} if ids else alias_orgs.get(name, set())
-        if len(known) == 1:
-            pinned[key] = next(iter(known))
-
-    unresolved = [k for k in records.names if k not in pinned]
-    report.resolved_by_engine = len(unresolved)
-    org_of: dict[str, str]
-    new_orgs: list[OrganisationNode] = []
-    renamed: list[OrganisationNode] = []
-    evidence: list[tuple[str, AliasEvidence]] = []  # (org id, alias) for every form of every organisation
-    if unresolved:
-        entity_records = [records.record(k, pinned.get(k)) for k in records.names]
-        entity_records += [
-            EntityRecord(graph_key(o.id), o.name, o.aliases, o.identifiers, o.id) for o in graph.values()
-        ]
-        cannot_links = [(p, c) for _, _, p, c in claim_keys] + list(cannot)
-        if graph:
-            cannot_links += [(graph_key(p), graph_key(c)) for p, c in writer.parent_pairs()]
-        resolution = resolve(
-            entity_records,
-            cannot_link=cannot_links,
-            settings=options.match,
-            progress=stage("resolving names", len(entity_records)),
-        )
-        org_of = dict(resolution.org_of)
-        for resolved in resolution.organisations:
-            node = OrganisationNode(resolved.id, resolved.name, resolved.norm_name)
-            old = graph.get(resolved.id)
-            if old is None:
-                new_orgs.append(node)
-            elif (old.name, old.norm_name) != (node.name, node.norm_name):
-                renamed.append(node)
-            evidence.extend((resolved.id, a) for a in resolved.aliases)
-    else:
-        org_of = dict(pinned)
-        for key, org_id in pinned.items():
-            method = "identifier" if records.ids[key] else "existing"
-            for form in (records.names[key], *records.aliases[key]):
-                if org_id not in alias_orgs.get(form, ()):  # normalise only the forms the graph lacks
-                    evidence.append((org_id, AliasEvidence(form, normalise_name(form).key, 1.0, method)))
-
-    file_orgs = {org_of[k] for k in records.names}
-    report.organisations_created = len(new_orgs)
-    report.organisations_reused = len(file_orgs - {o.id for o in new_orgs})
-    report.organisations_renamed = len(renamed)
-
-    aliases: dict[tuple[str, str], AliasLink] = {}
-    for org_id, ev in evidence:
-        pair = (ev.name, org_id)
-        if org_id not in alias_orgs.get(ev.name, ()) and pair not in aliases and ev.name.strip():
-            aliases[pair] = AliasLink(ev.name, ev.norm_name, org_id, ev.score, ev.method)
-    identifiers: dict[str, IdentifierLink] = {}
-    for key in records.names:
-        for ident in records.ids[key]:
-            if ident not in ident_org and ident not in identifiers:
-                identifiers[ident] = IdentifierLink(ident, org_of[key])
-    report.aliases_added = len(aliases)
-    report.identifiers_added = len(identifiers)
-
-    advance = stage("linking claims", len(claim_keys))
-    links: list[ParentLink] = []
-    for claim, path, pkey, ckey in _counted(claim_keys, advance):
-        parent_id, child_id = org_of[pkey], org_of[ckey]
-        if parent_id == child_id:
-            report.rejected += 1
-            on_reject(
-                Reject(
-                    path,
-                    claim.line,
-                    f"self-loop: parent {claim.parent.name!r} and child {claim.child.name!r} resolve to "
-                    f"one organisation ({parent_id})",
-                    field="parent",
-                    code="self-loop",
-                )
-            )
-            continue
-        if spell_problem(claim.start, claim.end):
-            report.spell_warnings += 1
-        links.append(
-            ParentLink(
-                claim.claim_id,
-                parent_id,
-                child_id,
-                claim.start,
-                claim.end,
-                claim.is_current,
-                claim.source,
-                claim.source_id,
-                claim.source_urls,
-                claim.notes,
-                claim.description,
-            )
-        )
+    rec = reconcile(records, claim_keys, writer, options.match, stage, cannot_link=cannot)
+    org_of = rec.org_of
+    report.resolved_by_engine = rec.resolved_by_engine
+    report.organisations_created = rec.organisations_created
+    report.organisations_reused = rec.organisations_reused
+    report.organisations_renamed = rec.organisations_renamed
+    report.aliases_added = rec.aliases_added
+    report.identifiers_added = rec.identifiers_added
+    report.spell_warnings = rec.spell_warnings
+    for reject in rec.rejects:
+        report.rejected += 1
+        on_reject(reject)
+    links = rec.links
     report.edges_written = len(links)
     if not write:
         return org_of
     # Nodes before the edges that need them; every step is idempotent, so a re-run resumes safely.
-    items = _organisation_writes(new_orgs + renamed, graph, aliases.values(), identifiers.values())
+    items = [OrganisationWrite(c.node, c.aliases, c.identifiers) for c in rec.changes]
     writer.write_organisations(items, report.run_id, stage("writing organisations", len(items)))
     counts = writer.write_parent_links(links, report.run_id, stage("writing PARENT_OF edges", len(links)))
     report.edges_created = counts.relationships_created

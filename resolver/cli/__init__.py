@@ -6,6 +6,7 @@ Each submodule registers its commands on the group in ``base``; importing them h
 from __future__ import annotations
 
 from resolver.cli import admin as _admin  # noqa: F401  (registers commands)
+from resolver.cli import curate as _curate  # noqa: F401
 from resolver.cli import engine as _engine  # noqa: F401
 from resolver.cli import ingest as _ingest  # noqa: F401
 from resolver.cli import lineage as _lineage  # noqa: F401

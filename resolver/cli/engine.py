@@ -27,6 +27,8 @@ from resolver.errors import SourceError
 from resolver.evalsets import DATA_ENV, DEFAULT_DATA_DIR, SETS, data_dir, load_set
 from resolver.evaluate import Evaluation, NameOverlap, evaluate, name_overlap
 from resolver.explain import explain_in
+from resolver.judgements import links_for_records
+from resolver.judgements import read_file as read_judgements
 from resolver.model import EntityRecord
 from resolver.normalise import MAX_INPUT_CHARS, normalise
 from resolver.pipeline import Resolution, explain, resolve
@@ -107,7 +109,12 @@ def _existing_ids(path: str, name_column: str) -> dict[str, str]:
     return {name: next(iter(v)) for name, v in ids.items() if len(v) == 1}
 
 
-def _resolve_with_progress(records: list[EntityRecord], settings: MatchSettings) -> Resolution:
+def _resolve_with_progress(
+    records: list[EntityRecord],
+    settings: MatchSettings,
+    must_link: list[tuple[str, str]] | None = None,
+    cannot_link: list[tuple[str, str]] | None = None,
+) -> Resolution:
     show = sys.stderr.isatty() or len(records) >= LARGE_INPUT
     bar: AbstractContextManager[Any] = (
         Progress(console=Console(stderr=True), transient=True) if show else nullcontext()
@@ -120,7 +127,13 @@ def _resolve_with_progress(records: list[EntityRecord], settings: MatchSettings)
             def advance(k: int) -> None:
                 progress.advance(task, k)
 
-        return resolve(records, settings=settings, progress=advance)
+        return resolve(
+            records,
+            settings=settings,
+            progress=advance,
+            must_link=must_link or (),
+            cannot_link=cannot_link or (),
+        )
 
 
 def _settings(threshold: float | None) -> MatchSettings:
@@ -159,6 +172,13 @@ scope_option = click.option(
     type=click.Path(dir_okay=False),
     help="An earlier output of this command: a name found there keeps its cluster_id.",
 )
+@click.option(
+    "--judgements",
+    "judgements_path",
+    type=click.Path(dir_okay=False),
+    help="Judgements (CSV / JSON lines: left, right, verdict): same links the names, different keeps "
+    "them apart (exact names; 'org' references are --ids cluster ids).",
+)
 @threshold_option
 def cluster_command(
     input_path: str,
@@ -166,6 +186,7 @@ def cluster_command(
     name_column: str,
     scope_column: str | None,
     ids_path: str | None,
+    judgements_path: str | None,
     threshold: float | None,
 ) -> None:
     """Resolve the names in INPUT into organisations; write every row plus cluster_id, canonical_name.
@@ -181,6 +202,7 @@ def cluster_command(
       resolver cluster orgs.jsonl --name-column org_name --threshold 0.9
       resolver cluster registers.csv --scope-column country
       resolver cluster more-names.csv --ids clustered.csv -o clustered-2.csv
+      resolver cluster names.csv --judgements judgements.csv
     """
     settings = _settings(threshold)
     columns, rows = read_table(input_path)
@@ -188,7 +210,11 @@ def cluster_command(
     if ids_path is not None:
         known = _existing_ids(ids_path, name_column)
         records = [replace(r, org_id=known.get(r.name)) for r in records]
-    resolution = _resolve_with_progress(records, settings)
+    must: list[tuple[str, str]] = []
+    cannot: list[tuple[str, str]] = []
+    if judgements_path is not None:
+        must, cannot = links_for_records(read_judgements(judgements_path), records)
+    resolution = _resolve_with_progress(records, settings, must, cannot)
     names = {o.id: o.name for o in resolution.organisations}
     out_columns = [*columns, *(c for c in ("cluster_id", "canonical_name") if c not in columns)]
     sink: IO[str] = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115

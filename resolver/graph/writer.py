@@ -21,6 +21,8 @@ from neo4j import exceptions as nx
 
 from resolver.errors import GraphWriteError
 from resolver.graph.templates import TemplateRegistry
+from resolver.judgements import Judgement
+from resolver.judgements import from_row as judgement_from_row
 from resolver.model import (
     AliasLink,
     IdentifierLink,
@@ -30,6 +32,7 @@ from resolver.model import (
     PartialDate,
     SuccessionLink,
 )
+from resolver.reconcile import Redirect
 
 DEFAULT_BATCH_SIZE = 5000
 # Organisation batches written at once: each transaction uses one server core while the client waits
@@ -219,6 +222,23 @@ class GraphWriter:
                     yield rec["parentId"], rec["childId"]
         except (nx.Neo4jError, nx.DriverError) as exc:
             raise GraphWriteError(f"reading the graph's PARENT_OF pairs failed ({_describe(exc)})") from exc
+
+    def redirects(self) -> Iterator[Redirect]:
+        """Organisations merged into another, with the organisation each now denotes."""
+        for rec in self._stream("ingest.redirects"):
+            yield Redirect(rec["id"], rec["target"], tuple(rec["aliases"]), tuple(rec["identifiers"]))
+
+    def judgements(self) -> Iterator[Judgement]:
+        """Every judgement, oldest first."""
+        for rec in self._stream("ingest.judgements"):
+            yield judgement_from_row(dict(rec))
+
+    def _stream(self, name: str) -> Iterator[neo4j.Record]:
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
+                yield from s.run(self.registry[name].query())
+        except (nx.Neo4jError, nx.DriverError) as exc:
+            raise GraphWriteError(f"{name}: reading the graph failed ({_describe(exc)})") from exc
 
     # -- writes ---------------------------------------------------------------------------------------
 

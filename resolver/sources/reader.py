@@ -394,7 +394,6 @@ def _dated_kind(keys: set[str], raw_header: list[str]) -> tuple[str, str] | None
     return None
 
 
-
 def _first_record(rows: Iterator[Row]) -> tuple[dict[str, Any] | None, Iterator[Row]]:
     """The first readable record's values (None when none in SNIFF_ROWS), and the rows, none lost."""
     seen: list[Row] = []

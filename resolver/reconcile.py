@@ -1,0 +1,356 @@
+"""Reconciliation: the incoming mentions against what the graph already holds -> decisions and rows to write.
+
+Pure: the graph is read through the small ``GraphView`` protocol (``resolver.graph.writer.GraphWriter``
+implements it; unit tests use an in-memory one), nothing is written here. The rules:
+1. an organisation merged into another (``MERGED_INTO``) is a redirect: its aliases and identifiers denote
+   the organisation at the end of its chain;
+2. a mention whose identifier, or (without identifiers) whose exact name, the graph already holds for one
+   organisation keeps it (*pinned*);
+3. when some mention is not pinned, every mention is resolved together with the graph's organisations (one
+   record each, carrying its id, names and identifiers: ids stay stable and two organisations never merge),
+   with the file's and the graph's PARENT_OF pairs and the "different" judgements as cannot-links and the
+   "same" judgements as must-links;
+4. claims become ``ParentLink``s; a claim whose two sides resolve to one organisation is rejected.
+Judgements name organisations (followed through redirects) or exact names (the records carrying them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from resolver.canonical import AliasEvidence
+from resolver.dates import spell_problem
+from resolver.judgements import Judgement, record_links
+from resolver.model import (
+    AliasLink,
+    EntityRecord,
+    IdentifierLink,
+    OrganisationNode,
+    ParentClaim,
+    ParentLink,
+    Reject,
+)
+from resolver.normalise import normalise_name
+from resolver.pipeline import resolve
+from resolver.settings import MatchSettings
+
+T = TypeVar("T")
+StageFactory = Callable[[str, int | None], Callable[[int], None]]
+
+
+class KnownOrganisation(Protocol):
+    """An organisation as the graph holds it (``GraphOrganisation`` fits)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def norm_name(self) -> str: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+    @property
+    def identifiers(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """An organisation merged into another: ``target`` is the end of its MERGED_INTO chain."""
+
+    id: str
+    target: str
+    aliases: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+
+
+class GraphView(Protocol):
+    """What reconciliation reads of the graph (each call streams; called at most once per run)."""
+
+    def organisations(self) -> Iterable[KnownOrganisation]: ...
+    def parent_pairs(self) -> Iterable[tuple[str, str]]: ...
+    def redirects(self) -> Iterable[Redirect]: ...
+    def judgements(self) -> Iterable[Judgement]: ...
+
+
+class MentionTable(Protocol):
+    """Distinct incoming mentions by record key (``ingest._Records`` fits)."""
+
+    names: dict[str, str]
+    ids: dict[str, tuple[str, ...]]
+    aliases: dict[str, set[str]]
+
+
+# (claim, file it came from, record key of the parent, record key of the child)
+ClaimKeys = Sequence[tuple[ParentClaim, str, str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationChange:
+    """One organisation to create or rename, with the aliases and identifiers it gains (all may be empty)."""
+
+    node: OrganisationNode
+    aliases: tuple[AliasLink, ...] = ()
+    identifiers: tuple[IdentifierLink, ...] = ()
+
+
+@dataclass(slots=True)
+class Reconciliation:
+    """The decisions (``org_of``) and the rows to write (``changes`` then ``links``)."""
+
+    org_of: dict[str, str] = field(default_factory=dict)  # record key -> organisation id
+    changes: list[OrganisationChange] = field(default_factory=list)
+    links: list[ParentLink] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    resolved_by_engine: int = 0
+    organisations_created: int = 0
+    organisations_reused: int = 0
+    organisations_renamed: int = 0
+    aliases_added: int = 0
+    identifiers_added: int = 0
+    spell_warnings: int = 0
+    judgements_applied: int = 0  # judgements that named a record of this run
+    judgement_conflicts: tuple[tuple[str, str], ...] = ()  # "same" judgements refused (record keys)
+
+
+def _no_stage(description: str, total: int | None) -> Callable[[int], None]:
+    return lambda n: None
+
+
+def _counted(items: Iterable[T], advance: Callable[[int], None], step: int = 5_000) -> Iterator[T]:
+    n = 0
+    for n, item in enumerate(items, 1):
+        if n % step == 0:
+            advance(step)
+        yield item
+    if n % step:
+        advance(n % step)
+
+
+def graph_key(org_id: str) -> str:
+    return "g:" + org_id
+
+
+@dataclass(slots=True)
+class _Graph:
+    orgs: dict[str, KnownOrganisation] = field(default_factory=dict)
+    alias_orgs: dict[str, set[str]] = field(default_factory=dict)  # name -> organisations (redirected)
+    ident_org: dict[str, str] = field(default_factory=dict)  # identifier key -> organisation (redirected)
+    target: dict[str, str] = field(default_factory=dict)  # merged id -> the organisation it denotes
+
+    def canonical(self, org_id: str) -> str:
+        return self.target.get(org_id, org_id)
+
+
+def _read_graph(view: GraphView, stage: StageFactory) -> _Graph:
+    g = _Graph()
+    advance = stage("reading the graph", None)
+    for org in _counted(view.organisations(), advance):
+        g.orgs[org.id] = org
+        for name in org.aliases:
+            g.alias_orgs.setdefault(name, set()).add(org.id)
+        for key in org.identifiers:
+            g.ident_org[key] = org.id
+    for r in view.redirects():
+        g.target[r.id] = r.target
+        for name in r.aliases:
+            g.alias_orgs.setdefault(name, set()).add(r.target)
+        for key in r.identifiers:
+            g.ident_org.setdefault(key, r.target)
+    return g
+
+
+def _judgement_links(
+    judgements: Sequence[Judgement], records: MentionTable, graph: _Graph, pinned: Mapping[str, str]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Judgements as must/cannot-link pairs of the record keys of one resolve call."""
+    wanted = {(j.left_kind, j.left) for j in judgements} | {(j.right_kind, j.right) for j in judgements}
+    refs: dict[tuple[str, str], list[str]] = {ref: [] for ref in wanted}
+    by_org: dict[str, list[str]] = {}
+    for key, org_id in pinned.items():
+        by_org.setdefault(org_id, []).append(key)
+    for kind, value in wanted:
+        if kind == "org":
+            org_id = graph.canonical(value)
+            if org_id in graph.orgs:
+                refs[(kind, value)].append(graph_key(org_id))
+            refs[(kind, value)].extend(by_org.get(org_id, ()))
+        else:
+            refs[(kind, value)].extend(graph_key(o) for o in sorted(graph.alias_orgs.get(value, ())))
+    names = {("name", v) for k, v in wanted if k == "name"}
+    if names:
+        for key, name in records.names.items():
+            for form in (name, *records.aliases[key]):
+                if ("name", form) in names:
+                    refs[("name", form)].append(key)
+    return record_links(judgements, refs)
+
+
+def reconcile(
+    records: MentionTable,
+    claims: ClaimKeys,
+    view: GraphView,
+    settings: MatchSettings | None = None,
+    stage: StageFactory = _no_stage,
+    cannot_link: Sequence[tuple[str, str]] = (),
+) -> Reconciliation:
+    """Decide which organisation every mention denotes and what the graph lacks (see module docstring).
+
+    Example:
+        >>> from types import SimpleNamespace as NS
+        >>> class Empty:
+        ...     def organisations(self): return []
+        ...     def parent_pairs(self): return []
+        ...     def redirects(self): return []
+        ...     def judgements(self): return []
+        >>> table = NS(names={"a": "NHS", "b": "The N.H.S."}, ids={"a": (), "b": ()},
+        ...            aliases={"a": set(), "b": set()})
+        >>> rec = reconcile(table, [], Empty())
+        >>> rec.org_of["a"] == rec.org_of["b"], rec.organisations_created
+        (True, 1)
+    """
+    out = Reconciliation()
+    graph = _read_graph(view, stage)
+    judgements = list(view.judgements())
+
+    pinned: dict[str, str] = {}  # record key -> the graph organisation it already denotes
+    for key, name in records.names.items():
+        ids = records.ids[key]
+        if ids:
+            known = {graph.ident_org[i] for i in ids if i in graph.ident_org}
+        else:
+            known = graph.alias_orgs.get(name, set())
+        if len(known) == 1:
+            pinned[key] = next(iter(known))
+
+    unresolved = [k for k in records.names if k not in pinned]
+    out.resolved_by_engine = len(unresolved)
+    new_orgs: list[OrganisationNode] = []
+    renamed: list[OrganisationNode] = []
+    evidence: list[tuple[str, AliasEvidence]] = []  # (org id, alias) for every form of every organisation
+    if unresolved:
+        entity_records = [
+            EntityRecord(k, name, tuple(sorted(records.aliases[k])), records.ids[k], pinned.get(k))
+            for k, name in records.names.items()
+        ]
+        entity_records += [
+            EntityRecord(graph_key(o.id), o.name, o.aliases, o.identifiers, o.id) for o in graph.orgs.values()
+        ]
+        cannot = [(p, c) for _, _, p, c in claims] + list(cannot_link)  # e.g. a body and its successor
+        if graph.orgs:
+            cannot += [
+                (graph_key(graph.canonical(p)), graph_key(graph.canonical(c))) for p, c in view.parent_pairs()
+            ]
+        must: list[tuple[str, str]] = []
+        if judgements:
+            must, judged_cannot = _judgement_links(judgements, records, graph, pinned)
+            cannot += judged_cannot
+            out.judgements_applied = len(must) + len(judged_cannot)
+        resolution = resolve(
+            entity_records,
+            cannot_link=cannot,
+            must_link=must,
+            settings=settings,
+            progress=stage("resolving names", len(entity_records)),
+        )
+        judged_same = set(must)
+        out.judgement_conflicts = tuple(p for p in resolution.stats.must_link_conflicts if p in judged_same)
+        out.org_of = dict(resolution.org_of)
+        for resolved in resolution.organisations:
+            node = OrganisationNode(resolved.id, resolved.name, resolved.norm_name)
+            old = graph.orgs.get(resolved.id)
+            if old is None:
+                new_orgs.append(node)
+            elif (old.name, old.norm_name) != (node.name, node.norm_name):
+                renamed.append(node)
+            evidence.extend((resolved.id, a) for a in resolved.aliases)
+    else:
+        out.org_of = dict(pinned)
+        for key, org_id in pinned.items():
+            method = "identifier" if records.ids[key] else "existing"
+            for form in (records.names[key], *records.aliases[key]):
+                if org_id not in graph.alias_orgs.get(form, ()):  # normalise only the forms the graph lacks
+                    evidence.append((org_id, AliasEvidence(form, normalise_name(form).key, 1.0, method)))
+
+    file_orgs = {out.org_of[k] for k in records.names}
+    out.organisations_created = len(new_orgs)
+    out.organisations_reused = len(file_orgs - {o.id for o in new_orgs})
+    out.organisations_renamed = len(renamed)
+
+    aliases: dict[tuple[str, str], AliasLink] = {}
+    for org_id, ev in evidence:
+        pair = (ev.name, org_id)
+        if org_id not in graph.alias_orgs.get(ev.name, ()) and pair not in aliases and ev.name.strip():
+            aliases[pair] = AliasLink(ev.name, ev.norm_name, org_id, ev.score, ev.method)
+    identifiers: dict[str, IdentifierLink] = {}
+    for key in records.names:
+        for ident in records.ids[key]:
+            if ident not in graph.ident_org and ident not in identifiers:
+                identifiers[ident] = IdentifierLink(ident, out.org_of[key])
+    out.aliases_added = len(aliases)
+    out.identifiers_added = len(identifiers)
+    out.changes = _changes(new_orgs + renamed, graph.orgs, aliases.values(), identifiers.values())
+    _link_claims(claims, out, stage)
+    return out
+
+
+def _changes(
+    changed: list[OrganisationNode],
+    graph: Mapping[str, KnownOrganisation],
+    aliases: Iterable[AliasLink],
+    identifiers: Iterable[IdentifierLink],
+) -> list[OrganisationChange]:
+    """One change per organisation that is new, renamed or gains an alias or identifier (in id order)."""
+    nodes = {n.id: n for n in changed}
+    new_aliases: dict[str, list[AliasLink]] = {}
+    for a in aliases:
+        new_aliases.setdefault(a.org_id, []).append(a)
+    new_ids: dict[str, list[IdentifierLink]] = {}
+    for i in identifiers:
+        new_ids.setdefault(i.org_id, []).append(i)
+    items = []
+    for org_id in sorted(nodes.keys() | new_aliases.keys() | new_ids.keys()):
+        node = nodes.get(org_id)
+        if node is None:  # an unchanged graph organisation that gains names or identifiers
+            old = graph[org_id]
+            node = OrganisationNode(old.id, old.name, old.norm_name)
+        items.append(
+            OrganisationChange(node, tuple(new_aliases.get(org_id, ())), tuple(new_ids.get(org_id, ())))
+        )
+    return items
+
+
+def _link_claims(claims: ClaimKeys, out: Reconciliation, stage: StageFactory) -> None:
+    advance = stage("linking claims", len(claims))
+    for claim, path, pkey, ckey in _counted(claims, advance):
+        parent_id, child_id = out.org_of[pkey], out.org_of[ckey]
+        if parent_id == child_id:
+            out.rejects.append(
+                Reject(
+                    path,
+                    claim.line,
+                    f"self-loop: parent {claim.parent.name!r} and child {claim.child.name!r} resolve to "
+                    f"one organisation ({parent_id})",
+                    field="parent",
+                    code="self-loop",
+                )
+            )
+            continue
+        if spell_problem(claim.start, claim.end):
+            out.spell_warnings += 1
+        out.links.append(
+            ParentLink(
+                claim.claim_id,
+                parent_id,
+                child_id,
+                claim.start,
+                claim.end,
+                claim.is_current,
+                claim.source,
+                claim.source_id,
+                claim.source_urls,
+                claim.notes,
+                claim.description,
+            )
+        )
