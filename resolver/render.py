@@ -131,17 +131,22 @@ def render_rows(
     elif fmt == "table":
         cells = [[_cell(r.get(c)) for c in cols] for r in rows]
         table = Table(title=title, show_lines=False)
+        needed = 4 * len(cols)  # borders and padding, then at least 8 characters per other column
         for i, c in enumerate(cols):
             if _ID_COLUMN.search(c):  # ids are copied from here: never folded, never cut
                 width = max([len(c), *(len(row[i]) for row in cells)])
                 table.add_column(c, no_wrap=True, min_width=width, overflow="ignore")
+                needed += width
             else:
                 table.add_column(c, overflow="fold")
+                needed += 8
         for row in cells:
             table.add_row(*row)
         console = Console(file=out, soft_wrap=False)
         if not console.is_terminal:  # a file asked for a table: whole lines, never cut at 80 columns
             console = Console(file=out, soft_wrap=False, width=100_000)
+        elif needed > console.width:  # wider than the terminal: let it wrap the lines, not cut the ids
+            console = Console(file=out, soft_wrap=False, width=needed, force_terminal=True)
         if rows:
             console.print(table)
         else:
