@@ -2,8 +2,8 @@
 
 Rows are mappings of column name to a JSON-able value; dates and other objects are printed with str().
 ``auto`` (the default of every command) is a table on a terminal and CSV anywhere else, as cypher-shell's
-``--format auto`` does. CSV and TSV are flat: a map value becomes one column per key (``texts.from``), a list
-is joined with "; ", never JSON in a cell; the header is written even when there are no rows. A table never
+``--format auto`` does. CSV and TSV are flat: a column of maps becomes one column per key (``texts.from``), a
+list is joined with "; ", another map is written "key=value; ...", never JSON in a cell; the header is written even when there are no rows. A table never
 folds an id across lines.
 """
 
@@ -70,11 +70,11 @@ def flatten(
     (['a', 't.from', 't.to'], [{'a': 1, 't.from': '2019', 't.to': None}])
     """
     spread: dict[str, list[str]] = {}
-    for r in rows:
-        for c in columns:
-            value = r.get(c)
-            if isinstance(value, Mapping):
-                keys = spread.setdefault(c, [])
+    for c in columns:
+        values = [r.get(c) for r in rows if r.get(c) is not None]
+        if values and all(isinstance(v, Mapping) for v in values):  # a map column, not a mixed one
+            keys = spread.setdefault(c, [])
+            for value in values:
                 keys.extend(str(k) for k in value if str(k) not in keys)
     if not spread:
         return list(columns), [dict(r) for r in rows]
@@ -110,7 +110,7 @@ def render_rows(
     out = out or sys.stdout
     fmt = resolve_format(fmt, out)
     cols = list(columns) if columns is not None else (list(rows[0].keys()) if rows else [])
-    if fmt in ("csv", "tsv", "table"):
+    if fmt in ("csv", "tsv"):
         cols, rows = flatten(rows, cols)
     if fmt == "json":
         out.write(json.dumps([jsonable(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
