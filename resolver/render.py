@@ -2,9 +2,9 @@
 
 Rows are mappings of column name to a JSON-able value; dates and other objects are printed with str().
 ``auto`` (the default of every command) is a table on a terminal and CSV anywhere else, as cypher-shell's
-``--format auto`` does. CSV and TSV are flat: a column of maps becomes one column per key (``texts.from``), a
-list is joined with "; ", another map is written "key=value; ...", never JSON in a cell; the header is written even when there are no rows. A table never
-folds an id across lines.
+``--format auto`` does. CSV and TSV are flat: a column of maps becomes one column per key (``texts.from``),
+a list is joined with "; ", another map is written "key=value; ...", never JSON in a cell; the header is
+written even when there are no rows. A table never folds an id across lines.
 """
 
 from __future__ import annotations
