@@ -72,9 +72,10 @@ def flatten(
     spread: dict[str, list[str]] = {}
     for c in columns:
         values = [r.get(c) for r in rows if r.get(c) is not None]
-        if values and all(isinstance(v, Mapping) for v in values):  # a map column, not a mixed one
+        maps = [v for v in values if isinstance(v, Mapping)]
+        if maps and len(maps) == len(values):  # a map column, not a mixed one
             keys = spread.setdefault(c, [])
-            for value in values:
+            for value in maps:
                 keys.extend(str(k) for k in value if str(k) not in keys)
     if not spread:
         return list(columns), [dict(r) for r in rows]
