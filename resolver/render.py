@@ -75,8 +75,8 @@ def flatten(
         maps = [v for v in values if isinstance(v, Mapping)]
         if maps and len(maps) == len(values):  # a map column, not a mixed one
             keys = spread.setdefault(c, [])
-            for value in maps:
-                keys.extend(str(k) for k in value if str(k) not in keys)
+            for found in maps:
+                keys.extend(str(k) for k in found if str(k) not in keys)
     if not spread:
         return list(columns), [dict(r) for r in rows]
     cols: list[str] = []
