@@ -338,3 +338,13 @@ def test_tree_pictures(neo4j_env: Neo4jSettings, seeded: neo4j.Driver) -> None:
         "query", "run", "hierarchy.tree", "-p", "orgId=org-dhsc", "-p", "maxDepth=2", "--format", "dot"
     )
     assert run.exit_code == 0 and "->" in run.output
+
+
+def test_tree_html_embeds_every_spell_below(neo4j_env: Neo4jSettings, seeded: neo4j.Driver) -> None:
+    """The page redraws for any day, so it carries every spell below the organisation, not only the day's."""
+    page = invoke("tree", "org-dhsc", "--as-of", "2015-01-01", "--format", "html").output
+    data = json.loads(page.split('type="application/json">')[1].split("</script>")[0])
+    claims = {s["claimId"] for _, _, s in data["edges"]}
+    assert {"c-dhsc-nhsd-1", "c-dhsc-nhsd-2", "c-nhs-naap", "c-nhsx-ailab", "c-dhsc-joint"} <= claims
+    assert data["asOf"] == "2015-01-01" and data["roots"] == ["org-dhsc"]
+    assert "<script src" not in page and "https://" not in page
