@@ -316,8 +316,7 @@ def query_show(name: str, params_only: bool, params: tuple[str, ...], fmt: str) 
         click.echo("// Neo4j Browser: paste, run, then paste the template\n" + browser)
         click.echo("\n# cypher-shell\n" + shell)
         return
-    fmt = resolve_format(fmt)
-    if fmt == "table":
+    if fmt in ("auto", "table"):  # the file itself, on a terminal or in a pipe (`> ancestors.cypher`)
         click.echo(tpl.text.rstrip("\n"))
         return
     doc: dict[str, Any] = {
