@@ -66,3 +66,11 @@ class QueryError(ResolverError):
 
 class NotFoundError(ResolverError):
     """No organisation matches the id, identifier or name asked for."""
+
+
+class AmbiguousError(NotFoundError):
+    """A name matches several organisations equally well; the message lists them and how to choose."""
+
+    def __init__(self, message: str, *, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.candidates = candidates

@@ -6,6 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_env.sh
 resolver server fetch
+# The HTML picture is tested in a real headless Chromium (Debian's package); CI installs it when missing.
+if [ "${CI:-}" = "true" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium >/dev/null
+  fi
+fi
 set +e
 pytest "$@"
 rc=$?

@@ -1,29 +1,41 @@
 // name: hierarchy.siblings
 // description: Other children of an organisation's parents, both spells active on a date; one row per sibling and shared parent.
 // mode: read
-// param orgId: string    canonical organisation id (a merged id is followed through MERGED_INTO)
-// param asOf: date       the day asked about
-// param mode: string     'certain' or 'possible'
+// param orgId: string    an organisation id (a merged id is followed through MERGED_INTO) or an identifier key such as 'ods:00M'
+// param asOf: date       the day asked about; also a month ('2014-04') or a year ('2014'), as a date or text (see cypher/README.md)
+// param mode: string     'certain' or 'possible' (anything else is an error)
 // returns: id, name, parentId, parentName
-MATCH (start:Organisation {id: $orgId})
-OPTIONAL MATCH (start)-[:MERGED_INTO]->{1,5}(merged:Organisation)
-  WHERE NOT EXISTS { (merged)-[:MERGED_INTO]->() }
-WITH coalesce(merged, start) AS o
+WITH CASE WHEN $mode IN ['certain', 'possible'] THEN $mode
+            ELSE date("$mode must be 'certain' or 'possible', not " + coalesce(toString($mode), 'null')) END AS mode,
+     CASE WHEN $asOf IS NULL THEN date('$asOf is missing: give a day, a month or a year, e.g. 2019-05-15')
+          ELSE split(trim(toString($asOf)), 'T')[0] END AS asOfText
+WITH mode, date(asOfText) AS asOfFrom,
+     CASE size(replace(asOfText, '-', '')) WHEN 4 THEN duration('P1Y') WHEN 6 THEN duration('P1M')
+                                           ELSE duration('P1D') END AS span
+WITH mode, asOfFrom, asOfFrom + span - duration('P1D') AS asOfTo
+CALL () {
+  MATCH (o0:Organisation {id: $orgId}) RETURN o0
+  UNION
+  MATCH (:Identifier {key: $orgId})-[i WHERE type(i) = 'IDENTIFIES']->(o0:Organisation) RETURN o0
+}
+OPTIONAL MATCH (o0)-[m WHERE type(m) = 'MERGED_INTO']->{1,5}(o1:Organisation)
+  WHERE NOT EXISTS { (o1)-[n WHERE type(n) = 'MERGED_INTO']->() }
+WITH mode, asOfFrom, asOfTo, coalesce(o1, o0) AS o
 LIMIT 1
 MATCH (o)<-[rp:PARENT_OF]-(p:Organisation)
-WHERE CASE $mode
-  WHEN 'certain' THEN (rp.validFromLatest IS NULL OR rp.validFromLatest <= $asOf)
-                  AND (CASE WHEN rp.validTo IS NULL THEN coalesce(rp.isCurrent, true) ELSE $asOf <= rp.validTo END)
-  ELSE (rp.validFrom IS NULL OR rp.validFrom <= $asOf)
-   AND (rp.validToLatest IS NULL OR $asOf <= rp.validToLatest)
+WHERE CASE mode
+  WHEN 'certain' THEN rp.validFromLatest <= asOfFrom
+                  AND CASE WHEN rp.validTo IS NULL THEN coalesce(rp.isCurrent, true) ELSE asOfTo <= rp.validTo END
+  ELSE (rp.validFrom IS NULL OR rp.validFrom <= asOfTo)
+   AND (rp.validToLatest IS NULL OR asOfFrom <= rp.validToLatest)
 END
 MATCH (p)-[r:PARENT_OF]->(s:Organisation)
 WHERE s <> o
-  AND CASE $mode
-  WHEN 'certain' THEN (r.validFromLatest IS NULL OR r.validFromLatest <= $asOf)
-                  AND (CASE WHEN r.validTo IS NULL THEN coalesce(r.isCurrent, true) ELSE $asOf <= r.validTo END)
-  ELSE (r.validFrom IS NULL OR r.validFrom <= $asOf)
-   AND (r.validToLatest IS NULL OR $asOf <= r.validToLatest)
+  AND CASE mode
+  WHEN 'certain' THEN r.validFromLatest <= asOfFrom
+                  AND CASE WHEN r.validTo IS NULL THEN coalesce(r.isCurrent, true) ELSE asOfTo <= r.validTo END
+  ELSE (r.validFrom IS NULL OR r.validFrom <= asOfTo)
+   AND (r.validToLatest IS NULL OR asOfFrom <= r.validToLatest)
 END
 RETURN DISTINCT s.id AS id, s.name AS name, p.id AS parentId, p.name AS parentName
 ORDER BY name, id, parentName

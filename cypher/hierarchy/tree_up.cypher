@@ -1,22 +1,34 @@
 // name: hierarchy.tree_up
 // description: Every PARENT_OF spell active on a date above an organisation, up to $maxDepth levels: one row per edge (depth = level of the parent), to build a nested tree upwards.
 // mode: read
-// param orgId: string    canonical organisation id (a merged id is followed through MERGED_INTO)
-// param asOf: date       the day asked about
-// param mode: string     'certain' or 'possible'
+// param orgId: string    an organisation id (a merged id is followed through MERGED_INTO) or an identifier key such as 'ods:00M'
+// param asOf: date       the day asked about; also a month ('2014-04') or a year ('2014'), as a date or text (see cypher/README.md)
+// param mode: string     'certain' or 'possible' (anything else is an error)
 // param maxDepth: integer  deepest level (1 = one level; the text bounds it at 20)
-// returns: parentId, parentName, childId, childName, depth, validFrom, validFromLatest, validTo, validToLatest, isCurrent, precisions {from, to}, texts {from, to}, source, claimId
-MATCH (start:Organisation {id: $orgId})
-OPTIONAL MATCH (start)-[:MERGED_INTO]->{1,5}(merged:Organisation)
-  WHERE NOT EXISTS { (merged)-[:MERGED_INTO]->() }
-WITH coalesce(merged, start) AS o
+// returns: parentId, parentName, childId, childName, depth, validFrom, validFromLatest, validTo, validToLatest, isCurrent, validFromPrecision, validToPrecision, validFromText, validToText, source, claimId
+WITH CASE WHEN $mode IN ['certain', 'possible'] THEN $mode
+            ELSE date("$mode must be 'certain' or 'possible', not " + coalesce(toString($mode), 'null')) END AS mode,
+     CASE WHEN $asOf IS NULL THEN date('$asOf is missing: give a day, a month or a year, e.g. 2019-05-15')
+          ELSE split(trim(toString($asOf)), 'T')[0] END AS asOfText
+WITH mode, date(asOfText) AS asOfFrom,
+     CASE size(replace(asOfText, '-', '')) WHEN 4 THEN duration('P1Y') WHEN 6 THEN duration('P1M')
+                                           ELSE duration('P1D') END AS span
+WITH mode, asOfFrom, asOfFrom + span - duration('P1D') AS asOfTo
+CALL () {
+  MATCH (o0:Organisation {id: $orgId}) RETURN o0
+  UNION
+  MATCH (:Identifier {key: $orgId})-[i WHERE type(i) = 'IDENTIFIES']->(o0:Organisation) RETURN o0
+}
+OPTIONAL MATCH (o0)-[m WHERE type(m) = 'MERGED_INTO']->{1,5}(o1:Organisation)
+  WHERE NOT EXISTS { (o1)-[n WHERE type(n) = 'MERGED_INTO']->() }
+WITH mode, asOfFrom, asOfTo, coalesce(o1, o0) AS o
 LIMIT 1
 MATCH path = (o)<-[r:PARENT_OF WHERE
-    CASE $mode
-      WHEN 'certain' THEN (r.validFromLatest IS NULL OR r.validFromLatest <= $asOf)
-                      AND (CASE WHEN r.validTo IS NULL THEN coalesce(r.isCurrent, true) ELSE $asOf <= r.validTo END)
-      ELSE (r.validFrom IS NULL OR r.validFrom <= $asOf)
-       AND (r.validToLatest IS NULL OR $asOf <= r.validToLatest)
+    CASE mode
+      WHEN 'certain' THEN r.validFromLatest <= asOfFrom
+                      AND CASE WHEN r.validTo IS NULL THEN coalesce(r.isCurrent, true) ELSE asOfTo <= r.validTo END
+      ELSE (r.validFrom IS NULL OR r.validFrom <= asOfTo)
+       AND (r.validToLatest IS NULL OR asOfFrom <= r.validToLatest)
     END
   ]-{1,20}(:Organisation)
 WHERE length(path) <= $maxDepth
@@ -25,7 +37,7 @@ WITH startNode(edge) AS p, edge, endNode(edge) AS c, depth
 RETURN p.id AS parentId, p.name AS parentName, c.id AS childId, c.name AS childName, depth,
        edge.validFrom AS validFrom, edge.validFromLatest AS validFromLatest,
        edge.validTo AS validTo, edge.validToLatest AS validToLatest, edge.isCurrent AS isCurrent,
-       {from: edge.validFromPrecision, to: edge.validToPrecision} AS precisions,
-       {from: edge.validFromText, to: edge.validToText} AS texts,
+       edge.validFromPrecision AS validFromPrecision, edge.validToPrecision AS validToPrecision,
+       edge.validFromText AS validFromText, edge.validToText AS validToText,
        edge.source AS source, edge.claimId AS claimId
 ORDER BY depth, childName, parentName, validFrom

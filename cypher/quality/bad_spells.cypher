@@ -1,12 +1,11 @@
 // name: quality.bad_spells
-// description: PARENT_OF spells whose end is before their start: 'certain' when even the latest end precedes the earliest start (validToLatest < validFrom), 'possible' when the end may precede the start (validTo < validFromLatest).
+// description: PARENT_OF spells that cannot have happened: the end is before the start whatever days the partial dates denote (the latest day the end may mean precedes the earliest day the start may mean). A spell starting and ending in one month or year ('2019-05-00' to '2019-05-00') is fine and never listed.
 // mode: read
-// returns: badness ('certain' or 'possible'), parentId, parentName, childId, childName, validFromText, validToText, validFrom, validTo, source, claimId
+// returns: parentId, parentName, childId, childName, validFromText, validToText, validFrom, validToLatest, source, claimId
 MATCH (p:Organisation)-[r:PARENT_OF]->(c:Organisation)
 WHERE r.validFrom IS NOT NULL AND r.validTo IS NOT NULL
-  AND r.validTo < coalesce(r.validFromLatest, r.validFrom)
-RETURN CASE WHEN coalesce(r.validToLatest, r.validTo) < r.validFrom THEN 'certain' ELSE 'possible' END AS badness,
-       p.id AS parentId, p.name AS parentName, c.id AS childId, c.name AS childName,
+  AND coalesce(r.validToLatest, r.validTo) < r.validFrom
+RETURN p.id AS parentId, p.name AS parentName, c.id AS childId, c.name AS childName,
        r.validFromText AS validFromText, r.validToText AS validToText,
-       r.validFrom AS validFrom, r.validTo AS validTo, r.source AS source, r.claimId AS claimId
-ORDER BY badness, parentName, childName, claimId
+       r.validFrom AS validFrom, r.validToLatest AS validToLatest, r.source AS source, r.claimId AS claimId
+ORDER BY parentName, childName, claimId

@@ -4,7 +4,7 @@
 // param limit: integer   the most rows returned
 // returns: id, name
 MATCH (o:Organisation)
-WHERE NOT EXISTS { (o)-[:PARENT_OF]-() } AND NOT EXISTS { (o)-[:MERGED_INTO]->() }
+WHERE NOT EXISTS { (o)-[:PARENT_OF]-() } AND NOT EXISTS { (o)-[m WHERE type(m) = 'MERGED_INTO']->() }
 RETURN o.id AS id, o.name AS name
 ORDER BY id
 LIMIT $limit

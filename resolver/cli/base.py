@@ -116,13 +116,14 @@ def neo4j_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def format_option(default: str = "table") -> Callable[[F], F]:
-    """Add ``--format table|json|ndjson|csv`` (``fmt`` in the command)."""
+def format_option(default: str = "auto") -> Callable[[F], F]:
+    """Add ``--format auto|table|csv|tsv|json|ndjson`` (``fmt`` in the command); auto is a table on a
+    terminal and CSV in a pipe or file."""
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(FORMATS),
         default=default,
         show_default=True,
-        help="Output: table for people; json, ndjson or csv for pipes.",
+        help="Output: auto (a table on a terminal, CSV in a pipe), table, csv, tsv, json or ndjson.",
     )

@@ -419,9 +419,7 @@ def _print_report(report: IngestReport, sink: RejectSink, rejects_path: Path | N
     if fmt == "json":
         render_document(doc)
     else:
-        rows = [
-            {"item": k, "value": json.dumps(v) if isinstance(v, dict | list) else v} for k, v in doc.items()
-        ]
+        rows = [{"item": k, "value": v} for k, v in doc.items()]  # maps print as "key=value; ..."
         render_rows(rows, fmt, columns=["item", "value"], title="ingest")
     for warning in report.warnings:
         sys.stderr.write(f"warning: {warning}\n")

@@ -5,7 +5,12 @@ transactions (routed to readers, retried on transient errors); write and schema 
 ``allow_write=True``, as auto-commit queries (``CALL {...} IN TRANSACTIONS`` needs one). Results come back
 as plain Python values (``neo4j.time`` dates become ``datetime.date``).
 
-Trees: ``tree(org_id, as_of, mode, depth)`` returns a nested dict
+Lookups (``lookup``, ``resolve_ref``) put exact hits first: an id or identifier returns only its exact hit;
+names are searched by normalised form, full text and (for acronym-like text) initials, then rescored on
+the engine's 0-1 scale (resolver.ranking) with a "no good match" cut-off; ``resolve_ref`` raises
+AmbiguousError when several organisations share the best score.
+
+Trees: ``tree(org_id, as_of, mode, depth)`` (as_of a date or a day/month/year text) returns a nested dict
 ``{"id", "name", "validFrom", "validTo", "validFromText", "validToText", "validFromPrecision",
 "validToPrecision", "spells", "children": [...]}`` where the dates describe the spell(s) that tie the node
 to the node above it (``None`` on the root). With ``up=True`` the tree grows upwards and the nested key is
@@ -28,9 +33,17 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as nx
 
-from resolver.errors import GraphConnectionError, NotFoundError, QueryError, TemplateError
+from resolver.dates import as_of_text, parse_as_of
+from resolver.errors import (
+    AmbiguousError,
+    GraphConnectionError,
+    NotFoundError,
+    QueryError,
+    TemplateError,
+)
 from resolver.graph.templates import CypherTemplate, TemplateRegistry
 from resolver.normalise import normalise_name
+from resolver.ranking import NO_GOOD_MATCH, Scored, acronym_key, ambiguous, rank
 
 MODES = ("certain", "possible")
 # Unknown labels, types and property keys depend on the data, not on the query (a graph without any merge
@@ -183,7 +196,18 @@ class GraphReader:
     def run(
         self, name: str, params: Mapping[str, Any] | None = None, *, allow_write: bool = False
     ) -> list[dict[str, Any]]:
-        """Run template ``name``; rows as dicts of plain values.
+        """Run template ``name``; rows as dicts of plain values (see ``run_keys``)."""
+        return self.run_keys(name, params, allow_write=allow_write)[1]
+
+    def run_keys(
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        allow_write: bool = False,
+        limit: int | None = None,
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        """Run template ``name``: its column names (known even with no rows) and at most ``limit`` rows.
 
         Raises TemplateError for a write/schema template without ``allow_write``, for missing or unknown
         parameters and for a ``mode`` other than 'certain'/'possible'; QueryError when the server refuses
@@ -201,14 +225,15 @@ class GraphReader:
             )
         try:
             if tpl.mode == "read":
-                return self._read(tpl, given)
+                return self._read(tpl, given, limit)
             with self.driver.session(
                 database=self.database, notifications_disabled_classifications=_QUIET
             ) as session:
                 result = session.run(tpl.query(), given)
-                return [native(r.data()) for r in result]
+                return list(result.keys()), _take(result, limit)
         except nx.Neo4jError as exc:
-            raise QueryError(f"{name}: the server refused the query: {exc.code}: {exc.message}") from exc
+            message = (exc.message or "").replace("\n", " ")
+            raise QueryError(f"{name}: the server refused the query: {exc.code}: {message}") from exc
         except nx.DriverError as exc:
             raise GraphConnectionError(
                 f"{name}: lost the connection to Neo4j ({type(exc).__name__}: {exc})"
@@ -218,12 +243,15 @@ class GraphReader:
         """``run`` for read templates only (what the typed methods below use)."""
         return self.run(name, params)
 
-    def _read(self, tpl: CypherTemplate, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _read(
+        self, tpl: CypherTemplate, params: dict[str, Any], limit: int | None = None
+    ) -> tuple[list[str], list[dict[str, Any]]]:
         text = tpl.cypher()
 
         @neo4j.unit_of_work(metadata=tpl.metadata)
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [native(r.data()) for r in tx.run(text, params)]
+        def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]]]:
+            result = tx.run(text, params)
+            return list(result.keys()), _take(result, limit)
 
         with self.driver.session(
             database=self.database,
@@ -275,62 +303,100 @@ class GraphReader:
         rows = self.rows("lookup.by_name", {"query": query, "limit": limit})
         return [_name_candidate(r, "name") for r in rows]
 
-    def lookup(self, text: str, limit: int = 10) -> list[Candidate]:
-        """Exact id / identifier hits first, then names that normalise alike, then full-text name matches
-        (each organisation once), ranked 1..n."""
-        found = self.by_id(text.strip())
-        words = _WORD.findall(text)
-        if words:
-            for c in self.by_normalised_name(text, limit) + self.by_name(text, limit):
-                if c.id not in {f.id for f in found}:
-                    found.append(c)
+    def by_acronym(self, key: str, limit: int = 10) -> list[Candidate]:
+        """Organisations one of whose names has initials ``key`` ("dhsc"): a full-text search for words
+        starting with each letter (names matching more letters rank higher), checked by ``rank``."""
+        query = " ".join(f"{escape_lucene(letter)}*" for letter in dict.fromkeys(key))
+        return self._by_name(query, max(limit, 10) * 5)
+
+    def lookup(self, text: str, limit: int = 10, *, cutoff: float = NO_GOOD_MATCH) -> list[Candidate]:
+        """Exact before fuzzy: an id or identifier returns only its exact hit(s). Otherwise organisations
+        found by normalised name, full text and (for acronym-like text) initials, each once, rescored on
+        the 0-1 scale of ``explain`` (resolver.ranking), best first; below ``cutoff`` they are dropped."""
+        exact = self.by_id(text.strip())
+        if exact:
+            return [_ranked(c, i, score=1.0) for i, c in enumerate(exact, 1)]
+        if not _WORD.search(text):
+            return []
+        found: dict[str, Candidate] = {}
+        pools = [self.by_normalised_name(text, limit), self.by_name(text, limit)]
+        key = acronym_key(text)
+        if key:
+            pools.append(self.by_acronym(key, limit))
+        for pool in pools:
+            for c in pool:
+                found.setdefault(c.id, c)
+        scored = rank(
+            text,
+            [(c.id, [c.matched_name or "", c.name, *c.aliases]) for c in found.values()],
+            cutoff,
+        )
         return [
-            Candidate(
-                id=c.id,
-                name=c.name,
-                matched_by=c.matched_by,
-                matched_name=c.matched_name,
-                score=c.score,
-                rank=i,
-                requested=c.requested,
-                aliases=c.aliases,
-                identifiers=c.identifiers,
-            )
-            for i, c in enumerate(found[:limit], 1)
+            _ranked(found[s.id], i, score=s.score, matched_by=s.method, matched_name=s.matched_name)
+            for i, s in enumerate(scored[:limit], 1)
         ]
 
-    def resolve_ref(self, name_or_id: str) -> Candidate:
-        """The organisation a reference means: an exact id (merged ids followed), else an identifier key,
-        else the best name match (an exact name or alias beats a higher-scored fuzzy hit)."""
+    def resolve_ref(
+        self, name_or_id: str, *, first: bool = False, cutoff: float = NO_GOOD_MATCH
+    ) -> Candidate:
+        """The one organisation a reference means: an exact id (merged ids followed) or identifier key,
+        else the best name match. NotFoundError when nothing scores ``cutoff`` or more ("no good match");
+        AmbiguousError when several organisations share the best score, unless ``first``."""
         ref = name_or_id.strip()
         exact = self.by_id(ref)
         if exact:
             return next((c for c in exact if c.matched_by == "id"), exact[0])
         if not _WORD.search(ref):
             raise NotFoundError(f"no organisation has the id or identifier {ref!r}")
-        alike = self.by_normalised_name(ref, 10)
-        if alike:
-            key = ref.casefold()
-            return next((c for c in alike if c.name.casefold() == key), alike[0])
-        hits = self.by_name(ref, 10)
+        hits = self.lookup(ref, 10, cutoff=cutoff)
         if not hits:
             raise NotFoundError(
-                f"no organisation has the id, identifier or a name like {ref!r}; "
-                "`resolver lookup` lists candidates, `resolver query run quality.orphans` lists some ids"
+                f"no good match for {ref!r}: no organisation has that id or identifier, nor a name "
+                f"scoring {cutoff} or more; `resolver lookup {ref!r} --min-score 0` lists the nearest"
             )
-        key = ref.casefold()
-        for c in hits:
-            if c.name.casefold() == key or (c.matched_name or "").casefold() == key:
-                return c
+        tied = tied_at_top(hits)
+        if tied and not first:
+            same = [c for c in hits if c.name.casefold() == ref.casefold()]
+            if len(same) == 1:
+                return same[0]
+            raise AmbiguousError(
+                f"{ref!r} is ambiguous: {len(tied)} organisations match it equally well; give an id "
+                "(or --first to take the first):\n"
+                + "\n".join(
+                    f"  {c.id}  {c.name}  ({c.matched_by}: {c.matched_name})" for c in hits[: len(tied)]
+                ),
+                candidates=[c.id for c in hits[: len(tied)]],
+            )
         return hits[0]
+
+    def known(self, ref: str) -> Candidate:
+        """The organisation an id, merged id or identifier names; NotFoundError suggesting lookup if none."""
+        found = self.by_id(ref.strip())
+        if not found:
+            raise NotFoundError(
+                f"no organisation has the id or identifier {ref!r}; find it with `resolver lookup {ref!r}` "
+                "(ids look like org-1a2b3c, identifiers like ods:A81001)"
+            )
+        return found[0]
 
     # -- hierarchy ------------------------------------------------------------------------------------
 
     def tree(
-        self, org_id: str, as_of: date, mode: str = "possible", depth: int = 5, *, up: bool = False
+        self,
+        org_id: str,
+        as_of: date | str,
+        mode: str = "possible",
+        depth: int = 5,
+        *,
+        up: bool = False,
     ) -> dict[str, Any]:
-        """The hierarchy under (or with ``up`` above) an organisation as a nested dict (see module doc)."""
+        """The hierarchy under (or with ``up`` above) an organisation as a nested dict (see module doc).
+
+        ``as_of`` is a date or a day, month or year text ('2014-04'); the mode decides what a period means.
+        An empty tree carries ``"why"``: what is there on other terms (possibly active, other days).
+        """
         check_mode(mode)
+        as_of = as_of_text(parse_as_of(as_of.isoformat() if isinstance(as_of, date) else as_of))
         if not 1 <= depth <= MAX_DEPTH:
             raise TemplateError(f"depth must be between 1 and {MAX_DEPTH}; got {depth}")
         roots = self.by_id(org_id)
@@ -370,52 +436,127 @@ class GraphReader:
         doc["asOf"] = as_of
         doc["mode"] = mode
         doc["direction"] = "up" if up else "down"
+        doc["why"] = None if rows else self._why_empty(root, as_of, mode, up=up)
         return doc
+
+    def _why_empty(self, root: Candidate, as_of: str, mode: str, *, up: bool) -> str:
+        """Why a tree has nothing under (above) its root: a hint an analyst can act on."""
+        what = "parent" if up else "child"
+        template = "hierarchy.parents" if up else "hierarchy.children"
+        params = {"orgId": root.id, "asOf": as_of}
+        if mode == "certain":
+            maybe = self.rows(template, {**params, "mode": "possible"})
+            if maybe:
+                return (
+                    f"nothing certainly active on {as_of} ({len(maybe)} possibly active: try --mode possible)"
+                )
+        history = [
+            r
+            for r in self.rows("hierarchy.history", {"orgId": root.id})
+            if r["role"] == ("child" if up else "parent")
+        ]
+        if not history:
+            return f"{root.name} has no {what} in the graph on any day"
+        starts = sorted(r["validFrom"] for r in history if r["validFrom"] is not None)
+        when = f" (the earliest from {starts[0].isoformat()})" if starts else ""
+        return (
+            f"nothing active on {as_of}; {len(history)} {what} spell(s) on other days{when}: "
+            "see hierarchy.history"
+        )
+
+    def spells_below(self, org_id: str, depth: int = 5) -> list[dict[str, Any]]:
+        """Every spell under an organisation whatever the dates, as flat edge rows (for the HTML picture)."""
+        if not 1 <= depth <= MAX_DEPTH:
+            raise TemplateError(f"depth must be between 1 and {MAX_DEPTH}; got {depth}")
+        return self.rows("hierarchy.spells_below", {"orgId": org_id, "maxDepth": depth})
+
+
+SPELL_KEYS = (
+    "claimId",
+    "validFrom",
+    "validFromLatest",
+    "validTo",
+    "validToLatest",
+    "validFromPrecision",
+    "validToPrecision",
+    "validFromText",
+    "validToText",
+    "isCurrent",
+    "source",
+)
 
 
 def _spell(row: Mapping[str, Any]) -> dict[str, Any]:
-    precisions = row.get("precisions") or {}
-    texts = row.get("texts") or {}
-    return {
-        "claimId": row.get("claimId"),
-        "validFrom": row.get("validFrom"),
-        "validFromLatest": row.get("validFromLatest"),
-        "validTo": row.get("validTo"),
-        "validToLatest": row.get("validToLatest"),
-        "validFromPrecision": precisions.get("from"),
-        "validToPrecision": precisions.get("to"),
-        "validFromText": texts.get("from"),
-        "validToText": texts.get("to"),
-        "isCurrent": row.get("isCurrent"),
-        "source": row.get("source"),
-    }
+    return {k: row.get(k) for k in SPELL_KEYS}
+
+
+def _take(result: Iterator[Any], limit: int | None) -> list[dict[str, Any]]:
+    """At most ``limit`` records of a result as plain dicts (the rest is left unread)."""
+    rows: list[dict[str, Any]] = []
+    for record in result:
+        if limit is not None and len(rows) >= limit:
+            break
+        rows.append(native(record.data()))
+    return rows
+
+
+def _ranked(c: Candidate, rank_: int, *, score: float, **changes: Any) -> Candidate:
+    values = {f: getattr(c, f) for f in Candidate.__dataclass_fields__}
+    values.update(changes, rank=rank_, score=score)
+    return Candidate(**values)
+
+
+def tied_at_top(candidates: list[Candidate]) -> list[Candidate]:
+    """The name candidates sharing the best score when there are several; [] for an exact id hit."""
+    if not candidates or candidates[0].matched_by in ("id", "identifier"):
+        return []
+    tied = ambiguous([Scored(c.id, c.score or 0.0, c.matched_by, c.matched_name or "") for c in candidates])
+    return candidates[: len(tied)]
 
 
 def _spell_order(spell: Mapping[str, Any]) -> tuple[date, str]:
     return (spell.get("validFrom") or date.min, str(spell.get("claimId") or ""))
 
 
+TREE_COLUMNS = ("depth", "id", "name", "parent", "from", "to", "claimId", "source")
+
+
 def tree_rows(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    """A nested tree as flat rows in pre-order: depth, id, name, parent, from, to."""
+    """A nested tree as flat rows in pre-order, one row per spell (the root has one row with no spell):
+    depth, id, name, parent, from, to, claimId, source."""
     key = "parents" if doc.get("direction") == "up" else "children"
 
     def walk(node: Mapping[str, Any], level: int, parent: str | None) -> Iterator[dict[str, Any]]:
-        yield {
-            "depth": level,
-            "id": node["id"],
-            "name": node["name"],
-            "parent": parent,
-            "from": partial_label(node.get("validFrom"), node.get("validFromPrecision")),
-            "to": spell_end_label(node),
-        }
+        for spell in node.get("spells") or [node]:
+            yield {
+                "depth": level,
+                "id": node["id"],
+                "name": node["name"],
+                "parent": parent,
+                "from": start_label(spell),
+                "to": spell_end_label(spell),
+                "claimId": spell.get("claimId"),
+                "source": spell.get("source"),
+            }
         for child in node.get(key, []):
             yield from walk(child, level + 1, node["id"])
 
     yield from walk(doc, 0, None)
 
 
+def start_label(spell: Mapping[str, Any]) -> str | None:
+    """'2019-05' for a month, 'on or before 2021-08-11' for a snapshot bound, None when unknown."""
+    label = partial_label(spell.get("validFrom"), spell.get("validFromPrecision"))
+    if label is None and spell.get("validFromLatest") is not None:
+        return f"on or before {spell['validFromLatest'].isoformat()}"
+    return label
+
+
 def spell_end_label(node: Mapping[str, Any]) -> str | None:
     """'2023-01' for a known end, 'ended (date unknown)' for an ended spell without one, None if open."""
+    one_sided = "validToLatest" in node and node["validToLatest"] is None
+    if node.get("validTo") is not None and (one_sided or node.get("validToPrecision") == "on_or_after"):
+        return f"on or after {node['validTo'].isoformat()}"
     label = partial_label(node.get("validTo"), node.get("validToPrecision"))
     if label is None and node.get("isCurrent") is False:
         return "ended (date unknown)"

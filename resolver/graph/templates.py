@@ -14,6 +14,7 @@ literals stripped first). This module is the only place that turns file text int
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +23,8 @@ from typing import Any, LiteralString, cast
 
 import neo4j
 
-from resolver.errors import TemplateError
+from resolver.dates import as_of_text, parse_as_of
+from resolver.errors import DateError, TemplateError
 
 MODES = ("read", "write", "schema")
 TYPES = ("string", "integer", "float", "boolean", "date", "datetime", "list<string>", "list<map>", "map")
@@ -218,15 +220,70 @@ def coerce(param: Param, raw: str) -> Any:
             if low in ("false", "no", "0"):
                 return False
             raise ValueError("expected true or false")
-        if param.type == "date":
-            return date.fromisoformat(raw)
+        if param.type == "date":  # a day, month or year as canonical text: the templates read all three
+            return as_of_text(parse_as_of(raw, field=param.name))
         if param.type == "datetime":
             return datetime.fromisoformat(raw)
         if param.type == "list<string>":
             return [s for s in raw.split(",") if s]
         raise ValueError(f"type {param.type} cannot be given on the command line")
-    except ValueError as exc:
+    except (ValueError, DateError) as exc:
         raise TemplateError(f"parameter {param.name} ({param.type}): cannot read {raw!r}: {exc}") from exc
+
+
+_EXAMPLES = {
+    "orgId": "ods:X24",
+    "fromId": "ods:A81001",
+    "toId": "ods:X24",
+    "asOf": "2020-01-01",
+    "mode": "possible",
+    "fromDate": "2019-01-01",
+    "toDate": "2019-12-31",
+    "maxDepth": "5",
+    "limit": "10",
+    "ref": "ods:X24",
+    "query": "nhs~1 digital",
+    "normName": "nhs digital",
+}
+
+
+def cypher_literal(param: Param, raw: str) -> str:
+    r"""A Cypher literal for a parameter value typed as text (dates as ``date('...')`` for a day).
+
+    >>> print(cypher_literal(Param("asOf", "date", ""), "2020-01-01"))
+    date('2020-01-01')
+    >>> print(cypher_literal(Param("q", "string", ""), "O'Neil"))
+    'O\'Neil'
+    """
+    value = coerce(param, raw)
+    if param.type == "date" and isinstance(value, str) and len(value) == 10:
+        return f"date('{value}')"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_quote(str(v)) for v in value) + "]"
+    return _quote(str(value))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def parameter_blocks(tpl: CypherTemplate, given: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """The Browser ``:params {...}`` line and the cypher-shell command (``-P '{...}'``, 5.x map syntax)
+    for a template's parameters (values from ``given``, else examples)."""
+    given = given or {}
+    literals = [
+        (p.name, cypher_literal(p, given.get(p.name, _EXAMPLES.get(p.name, str(dummy_value(p))))))
+        for p in tpl.params
+    ]
+    mapping = "{" + ", ".join(f"{k}: {v}" for k, v in literals) + "}"
+    browser = ":params " + mapping
+    quoted = f'"{mapping}"' if not re.search(r'["$`\\!]', mapping) else shlex.quote(mapping)
+    shell = f"cypher-shell -P {quoted} -f {shlex.quote(str(tpl.path))}"
+    return browser, shell
 
 
 def dummy_value(param: Param) -> Any:

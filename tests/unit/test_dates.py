@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resolver.dates import parse_partial_date, spell_problem
+from resolver.dates import as_of_text, parse_as_of, parse_partial_date, spell_problem
 from resolver.errors import DateError, RowError
 from resolver.model import PartialDate
 
@@ -63,8 +63,10 @@ def test_surrounding_whitespace_is_stripped() -> None:
         "17-05-2019",
         "99999-01-01",
         "19",
-        "2019-05-17T00:00:00Z",
-        "2019-05-17 10:00",
+        "2019-05-17T25",
+        "2019-05-17 10",
+        "20190230",
+        "201905",
         "٢٠١٩",  # Arabic-Indic digits: only ASCII digits are dates
         "2019-05-17x",
         "-2019",
@@ -78,9 +80,56 @@ def test_invalid_names_field_and_text(text: str) -> None:
     assert str(error).startswith("end_date: ") and repr(text.strip()[:40])[1:-1] in str(error)
 
 
-def test_datetime_gets_a_hint() -> None:
-    with pytest.raises(DateError, match="without a time"):
-        parse_partial_date("2019-05-17T00:00:00Z", field="start")
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("20130401", date(2013, 4, 1)),  # ISO 8601 basic, as NHS ODS writes it
+        ("2021-03-01T12:00:00Z", date(2021, 3, 1)),  # GOV.UK closed_at
+        ("2021-03-01T23:30:00.000+01:00", date(2021, 3, 1)),  # the day written, offset not applied
+        ("2021-03-01 09:30", date(2021, 3, 1)),
+    ],
+)
+def test_basic_dates_and_timestamps_are_days(text: str, day: date) -> None:
+    found = parse_partial_date(text, field="start")
+    assert found is not None and found.precision == "day" and found.earliest == found.latest == day
+    assert found.text == text
+
+
+def test_impossible_timestamp_names_the_field() -> None:
+    with pytest.raises(DateError, match="start: .*not a real day"):
+        parse_partial_date("2021-02-30T00:00:00Z", field="start")
+
+
+def test_date_format_gives_its_precision() -> None:
+    day = parse_partial_date("01/04/2013", field="start", date_format="%d/%m/%Y")
+    month = parse_partial_date("Apr 2013", field="start", date_format="%b %Y")
+    assert day is not None and (day.precision, day.earliest) == ("day", date(2013, 4, 1))
+    assert month is not None and (month.precision, month.latest) == ("month", date(2013, 4, 30))
+    assert parse_partial_date("  ", field="start", date_format="%d/%m/%Y") is None
+    with pytest.raises(DateError, match="start: .*--date-format '%d/%m/%Y'"):
+        parse_partial_date("2013-04-01", field="start", date_format="%d/%m/%Y")
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical", "first", "last"),
+    [
+        ("2014", "2014", date(2014, 1, 1), date(2014, 12, 31)),
+        ("2014-04", "2014-04", date(2014, 4, 1), date(2014, 4, 30)),
+        ("2014-04-00", "2014-04", date(2014, 4, 1), date(2014, 4, 30)),
+        ("2014-04-15", "2014-04-15", date(2014, 4, 15), date(2014, 4, 15)),
+        ("20140415", "2014-04-15", date(2014, 4, 15), date(2014, 4, 15)),
+    ],
+)
+def test_as_of_takes_a_year_a_month_or_a_day(text: str, canonical: str, first: date, last: date) -> None:
+    found = parse_as_of(text)
+    assert (as_of_text(found), found.earliest, found.latest) == (canonical, first, last)
+
+
+def test_as_of_refuses_empty_and_nonsense() -> None:
+    with pytest.raises(DateError, match="--as-of"):
+        parse_as_of(" ")
+    with pytest.raises(DateError, match="--as-of"):
+        parse_as_of("2014-13")
 
 
 def test_long_garbage_is_cut_in_the_message() -> None:

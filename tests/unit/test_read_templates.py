@@ -25,6 +25,7 @@ EXPECTED = {
     "hierarchy.tree": {"orgId", "asOf", "mode", "maxDepth"},
     "hierarchy.tree_up": {"orgId", "asOf", "mode", "maxDepth"},
     "hierarchy.history": {"orgId"},
+    "hierarchy.spells_below": {"orgId", "maxDepth"},
     "hierarchy.changes": {"fromDate", "toDate"},
     "quality.cycles": {"asOf", "mode"},
     "quality.multiple_parents": {"asOf", "mode"},
@@ -39,9 +40,47 @@ def _squash(text: str) -> str:
 
 def readme_predicate() -> str:
     readme = (default_cypher_dir() / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```\nWHERE (CASE \$mode.*?END)\n```", readme, re.S)
+    block = re.search(r"```\nWHERE (CASE mode.*?END)\n```", readme, re.S)
     assert block, "cypher/README.md lost its as-of predicate"
     return _squash(block.group(1))
+
+
+def readme_preamble() -> str:
+    readme = (default_cypher_dir() / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n(WITH CASE WHEN \$mode.*?AS asOfTo)\n```", readme, re.S)
+    assert block, "cypher/README.md lost the lines that check $mode and read $asOf"
+    return _squash(block.group(1))
+
+
+def test_every_dated_template_checks_mode_and_reads_as_of_as_the_readme_says() -> None:
+    """$mode is checked and $asOf read (day, month, year; date or text) by the README's lines, verbatim,
+    and nothing else in a template reads $mode or $asOf (so no branch can skip the check)."""
+    preamble = readme_preamble()
+    for tpl in TemplateRegistry():
+        if "asOf" not in tpl.param_names:
+            continue
+        body = _squash(tpl.text)
+        assert body.count(preamble) == 1, f"{tpl.name} lacks the README's $mode/$asOf lines"
+        rest = body.replace(preamble, "")
+        assert "$mode" not in rest and "$asOf" not in rest, tpl.name
+
+
+def test_no_template_names_a_relationship_type_a_graph_may_lack() -> None:
+    """A graph without merges has no MERGED_INTO type: naming it makes the server warn on every call."""
+    for tpl in TemplateRegistry():
+        if tpl.name.split(".")[0] not in ("lookup", "hierarchy", "quality"):
+            continue  # the analysts' templates (ingest.* runs after the writer made the types)
+        for rel in ("MERGED_INTO", "IDENTIFIES", "ALIAS_OF"):
+            assert f":{rel}" not in tpl.text, f"{tpl.name} names :{rel}; match type(r) = '{rel}' instead"
+
+
+def test_organisation_parameters_take_ids_merged_ids_and_identifiers() -> None:
+    for tpl in TemplateRegistry():
+        for param in ("orgId", "fromId", "toId"):
+            if param in tpl.param_names:
+                text = _squash(tpl.text)
+                assert f"(:Identifier {{key: ${param}}})" in text, f"{tpl.name}: ${param} ignores identifiers"
+                assert "type(m) = 'MERGED_INTO'" in text, f"{tpl.name}: ${param} ignores merges"
 
 
 def test_every_read_template_has_a_header_and_its_parameters() -> None:
@@ -120,8 +159,37 @@ def test_tree_rows_flatten_in_pre_order() -> None:
             },
         ],
     }
-    assert list(tree_rows(doc)) == [
-        {"depth": 0, "id": "a", "name": "A", "parent": None, "from": None, "to": None},
-        {"depth": 1, "id": "b", "name": "B", "parent": "a", "from": "2013-04-01", "to": "2016-03-31"},
-        {"depth": 2, "id": "c", "name": "C", "parent": "b", "from": "2019-05", "to": "ended (date unknown)"},
+    cols = [(r["depth"], r["id"], r["parent"], r["from"], r["to"]) for r in tree_rows(doc)]
+    assert cols == [
+        (0, "a", None, None, None),
+        (1, "b", "a", "2013-04-01", "2016-03-31"),
+        (2, "c", "b", "2019-05", "ended (date unknown)"),
+    ]
+
+
+def test_tree_rows_give_one_row_per_spell_and_snapshot_bounds() -> None:
+    spells = [
+        {
+            "claimId": "s1",
+            "validFrom": date(2013, 4, 1),
+            "validFromPrecision": "day",
+            "validTo": date(2016, 3, 31),
+            "validToLatest": date(2016, 3, 31),
+            "validToPrecision": "day",
+        },
+        {
+            "claimId": "s2",
+            "validFrom": None,
+            "validFromLatest": date(2021, 8, 11),
+            "validFromPrecision": "on_or_before",
+            "validTo": date(2026, 6, 1),
+            "validToLatest": None,
+        },
+    ]
+    doc = {"id": "a", "name": "A", "children": [{"id": "b", "name": "B", "spells": spells, "children": []}]}
+    rows = list(tree_rows(doc))
+    assert [(r["id"], r["claimId"], r["from"], r["to"]) for r in rows] == [
+        ("a", None, None, None),
+        ("b", "s1", "2013-04-01", "2016-03-31"),
+        ("b", "s2", "on or before 2021-08-11", "on or after 2026-06-01"),
     ]
