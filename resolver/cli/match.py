@@ -136,7 +136,8 @@ def match_command(
     names; merged organisations lead to the one they were merged into; judgements are honoured.
     With --rollup, the parent or ultimate parent as of --as-of (or each row's --as-of-column day) is
     added, from one batched query; several on one day are joined with "|". Unreadable rows are listed
-    on stderr with their line and left out; the exit code is then 1.
+    on stderr with their line and left out, a row whose day is not a date is written without a
+    rollup and listed; the exit code is then 1.
 
     \b
     Example:
