@@ -198,3 +198,65 @@ def match_command(
     )
     if summary.rejected:
         click.get_current_context().exit(1)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0: all).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option("--threshold", type=float, envvar="RESOLVER_MATCH_THRESHOLD", help=_THRESHOLD_HELP)
+@click.option(
+    "--max-batch", default=100, show_default=True, type=click.IntRange(1, 10_000), help="Queries per batch."
+)
+@click.option(
+    "--max-body", default=1_000_000, show_default=True, type=click.IntRange(1_000), help="Request body bytes."
+)
+@click.option(
+    "--name", "service_name", default="resolver organisations", show_default=True, help="Service name."
+)
+@neo4j_options
+def serve_command(
+    host: str,
+    port: int,
+    threshold: float | None,
+    max_batch: int,
+    max_body: int,
+    service_name: str,
+    settings: Neo4jSettings,
+) -> None:
+    """Serve the graph over HTTP, read-only: a reconciliation service for OpenRefine, and JSON endpoints.
+
+    The organisations are read once at start and matched in memory (restart to see new data); every
+    other read runs in a read transaction. Endpoints: /reconcile (Reconciliation Service API 0.2:
+    manifest, batched queries, preview, suggest), /lookup?q=, /tree/{id}?asOf=&mode=, POST /match,
+    /health. Listens on 127.0.0.1 unless --host says otherwise; bodies over --max-body bytes and
+    batches over --max-batch queries are refused; errors are JSON.
+
+    \b
+    Example:
+      resolver serve --port 8000
+      curl 'http://127.0.0.1:8000/lookup?q=Home%20Office'
+      (OpenRefine: Reconcile > Add standard service > http://127.0.0.1:8000/reconcile)
+    """
+    import uvicorn
+
+    from resolver.graph.reader import GraphReader
+    from resolver.service import Backend, create_app
+
+    match_settings = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
+    with connect(settings) as driver:
+        registry = TemplateRegistry()
+        snapshot = SnapshotReader(driver, registry, database=settings.database)
+        with _stages(sys.stderr.isatty()) as stage:
+            matcher = load_matcher(snapshot, match_settings, stage)
+        backend = Backend(
+            matcher=matcher,
+            reader=GraphReader(driver, registry, database=settings.database),
+            snapshot=snapshot,
+            name=service_name,
+            max_body=max_body,
+            max_batch=max_batch,
+        )
+        click.echo(
+            f"{len(matcher):,} organisations; serving http://{host}:{port}/reconcile (Ctrl-C stops)", err=True
+        )
+        uvicorn.run(create_app(backend), host=host, port=port, log_level="warning")
