@@ -192,18 +192,24 @@ class Matcher:
         self.settings = settings or MatchSettings()
         everything = list(organisations)
         known = {o.id for o in everything}
-        live = [o for o in everything if o.merged_into is None or o.merged_into not in known]
-        self.orgs: list[SnapshotOrganisation] = sorted(live, key=lambda o: o.id)
+        live = {o.id: o for o in everything if o.merged_into is None or o.merged_into not in known}
+        for o in everything:  # a merged organisation's names and identifiers are the survivor's too
+            target = live.get(o.merged_into or "")
+            if target is not None and o.id not in live:
+                live[target.id] = SnapshotOrganisation(
+                    target.id,
+                    target.name,
+                    tuple(dict.fromkeys((*target.aliases, o.name, *o.aliases))),
+                    tuple(dict.fromkeys((*target.identifiers, *o.identifiers))),
+                )
+        self.orgs: list[SnapshotOrganisation] = sorted(live.values(), key=lambda o: o.id)
         self.position: dict[str, int] = {o.id: i for i, o in enumerate(self.orgs)}
         for o in everything:  # a merged id leads to the organisation it now is
             if o.id not in self.position and o.merged_into in self.position:
                 self.position[o.id] = self.position[o.merged_into]
         self.identifier: dict[str, int] = {}
         forms: list[tuple[str, int]] = []
-        for o in everything:
-            i = self.position.get(o.id)
-            if i is None:
-                continue
+        for i, o in enumerate(self.orgs):
             for key in o.identifiers:
                 self.identifier.setdefault(key, i)
             forms.extend((s, i) for s in (o.name, *o.aliases) if s)
@@ -409,14 +415,15 @@ class Matcher:
         if rule is not None:
             for org in rule.same:
                 offer(org, 1.0, "judgement", self.orgs[org].name)
-        for text, norm, penalty in forms:
+        for k, (text, norm, penalty) in enumerate(forms):
             if not norm.key:
                 continue
             key = _unit_key(norm)
             exact = self.unit_of.get(key)
             if exact is not None:
                 form = self.unit_form[exact]
-                method = "exact" if not penalty and form.casefold() == text.casefold() else "normalised"
+                # "exact": the mention as written, case aside
+                method = "exact" if k == 0 and form.casefold() == text.casefold() else "normalised"
                 for org in self.unit_orgs[exact]:
                     offer(org, 1.0 - penalty, method, form)
             for u, s in fuzzy.get(key, ()):
@@ -435,7 +442,11 @@ class Matcher:
         if rule is not None:
             for org in rule.different - rule.same:
                 best.pop(org, None)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self.orgs[kv[0]].name, self.orgs[kv[0]].id))
+        # A person's "same" comes first; then score, name, id.
+        ranked = sorted(
+            best.items(),
+            key=lambda kv: (kv[1][1] != "judgement", -kv[1][0], self.orgs[kv[0]].name, self.orgs[kv[0]].id),
+        )
         candidates = tuple(
             MatchCandidate(self.orgs[org].id, self.orgs[org].name, round(max(0.0, score), 6), method, form)
             for org, (score, method, form) in ranked[: max(top, 2)]
