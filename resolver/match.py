@@ -13,7 +13,8 @@ For each mention, in this order:
 2. a judgement "same" between the mention's name and an organisation pins it; "different" removes that
    organisation from its candidates;
 3. names and aliases that normalise to the mention's key score 1.0 ("exact" when the text is equal,
-   "normalised" otherwise); fuzzy candidates come from the blocking keys and are scored by the engine;
+   "normalised" otherwise); for a mention whose name no organisation carries in that sense, fuzzy
+   candidates come from the blocking keys and are scored by the engine;
    a one-word mention that spells a multi-word name's initials is an "acronym" candidate (0.97 when that
    name states the acronym, "(NHS)", else ACRONYM_GUESS, below the default threshold).
 Candidates are ranked per organisation (best score, then name, then id). The decision: ``matched`` when
@@ -345,7 +346,14 @@ class Matcher:
                     norm = cache[text] = normalise_name(text)
                 mine.append((text, norm, penalty))
             forms.append(mine)
-        fuzzy = self._fuzzy({_unit_key(n): n for n in cache.values() if n.key}, floor)
+        # A mention whose own name the graph holds is decided by that (an exact name beats a near one):
+        # the fuzzy work, most of the cost, is for the others.
+        wanted: dict[str, NormalisedName] = {}
+        for mine in forms:
+            if mine and mine[0][1].key and _unit_key(mine[0][1]) in self.unit_of:
+                continue
+            wanted.update((_unit_key(n), n) for _, n, _ in mine if n.key)
+        fuzzy = self._fuzzy(wanted, floor)
         results: list[MatchResult] = []
         for q, mine in zip(queries, forms, strict=True):
             results.append(self._decide(q, mine, fuzzy, top, threshold, floor))

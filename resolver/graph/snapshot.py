@@ -104,6 +104,22 @@ class SnapshotReader:
         )
         return out
 
+    def parents(
+        self, ids: Iterable[str], as_of: date, mode: str = "possible"
+    ) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Direct parents of each organisation on ``as_of`` (organisations without one are left out)."""
+        check_mode(mode)
+        out: dict[str, tuple[tuple[str, str], ...]] = {}
+
+        def each(r: neo4j.Record) -> None:
+            out[r["id"]] = tuple((p["id"], p["name"] or "") for p in r["parents"])
+
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), ROLLUP_BATCH):
+            params = {"ids": wanted[start : start + ROLLUP_BATCH], "asOf": as_of, "mode": mode}
+            self._read("match.parents", params, each)
+        return out
+
     def rollups(
         self, pairs: Iterable[tuple[str, date]], mode: str = "possible"
     ) -> dict[tuple[str, date], Rollup]:

@@ -74,9 +74,7 @@ class Backend:
         return sorted({key.split(":", 1)[0] for key in self.matcher.identifier})
 
     def parents_today(self, ids: Sequence[str]) -> dict[str, tuple[tuple[str, str], ...]]:
-        today = date.today()
-        rolled = self.snapshot.rollups([(i, today) for i in set(ids)])
-        return {i: r.parents for (i, _), r in rolled.items()}
+        return self.snapshot.parents(ids, date.today())
 
 
 def _json(value: Any) -> str:

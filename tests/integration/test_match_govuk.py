@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import neo4j
 import pytest
 from click.testing import CliRunner
@@ -21,6 +22,7 @@ from resolver.cli import cli
 from resolver.graph.templates import TemplateRegistry
 from resolver.settings import Neo4jSettings
 from tests.integration import govuk
+from tests.integration.service_kit import backend_for, serving, validate
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +138,43 @@ def test_identifier_column_wins_and_rollup_names_the_department(
     assert home["match_method"] == "identifier"
     assert home["rollup_as_of"] == "2024-06-01"
     assert home["ultimate_id"] == home["match_id"]  # a ministerial department is its own top
+
+
+def test_openrefine_session_against_the_service(
+    gov: dict[str, govuk.GovOrg], slug_of: dict[str, str], session_driver: neo4j.Driver
+) -> None:
+    """What OpenRefine does: read the manifest, send the column in batches of 10 queries as the
+    `queries` form field, then open the preview of a candidate. Every response is schema-checked."""
+    mentions = govuk.messy_list(gov, seed=29, per_kind=15)
+    with serving(backend_for(session_driver)) as base, httpx.Client(base_url=base, timeout=60) as http:
+        manifest = http.get("/reconcile").json()
+        validate("manifest", manifest)
+        kind = manifest["defaultTypes"][0]["id"]
+        flagged = right = 0
+        for start in range(0, len(mentions), 10):
+            batch = {
+                f"q{k}": {"query": m.text, "type": kind, "type_strict": "should", "limit": 3}
+                for k, m in enumerate(mentions[start : start + 10])
+            }
+            validate("reconciliation-query-batch", batch)
+            answer = http.post("/reconcile", data={"queries": json.dumps(batch)})
+            assert answer.status_code == 200, answer.text
+            validate("reconciliation-result-batch", answer.json())
+            for k, m in enumerate(mentions[start : start + 10]):
+                result = answer.json()[f"q{k}"]["result"]
+                top = result[0] if result else None
+                if m.slug is None:
+                    right += not (top and top["match"])
+                    continue
+                flagged += bool(top and top["match"])
+                right += bool(top and top["match"] and slug_of[top["id"]] == m.slug)
+        assert right / len(mentions) >= 0.95
+        assert flagged >= 0.9 * sum(1 for m in mentions if m.slug)
+        ate = next(i for i, s in slug_of.items() if s == "active-travel-england")
+        preview_url = manifest["preview"]["url"].replace("{{id}}", ate)
+        preview = http.get(preview_url.removeprefix(base))
+        assert preview.status_code == 200 and "Active Travel England" in preview.text
+        assert "Department for Transport" in preview.text  # its parent today
+        suggested = http.get("/suggest/entity", params={"prefix": "active trav"}).json()
+        validate("suggest-entities-response", suggested)
+        assert suggested["result"][0]["id"] == ate
