@@ -142,7 +142,7 @@ def result_columns(result: MatchResult, top: int) -> dict[str, Any]:
         "match_method": result.best.method if result.best else "",
         "runner_up_id": runner.id if runner else "",
         "runner_up_name": runner.name if runner else "",
-        "runner_up_score": round(runner.score, 4) if runner else "",
+        "runner_up_score": round(runner.score, 4) if runner else None,
     }
     if top > 2:
         out[CANDIDATES_COLUMN] = [c.row() for c in result.candidates]

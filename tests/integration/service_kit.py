@@ -1,20 +1,14 @@
-"""A real uvicorn serving ``resolver.service`` on a free port in a thread, and the spec's JSON schemas."""
+"""A real uvicorn serving ``resolver.service`` on a free port in a thread (and the schema check)."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 import neo4j
 import uvicorn
-from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
 from resolver.graph.reader import GraphReader
 from resolver.graph.snapshot import SnapshotReader
@@ -22,24 +16,9 @@ from resolver.graph.templates import TemplateRegistry
 from resolver.match import Matcher
 from resolver.server import free_port
 from resolver.service import Backend, create_app
+from tests.recon_schemas import validate
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "reconciliation-0.2"
-
-
-def _schemas() -> tuple[Registry, dict[str, dict[str, Any]]]:
-    docs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in SCHEMAS.glob("*.json")}
-    registry: Registry = Registry().with_resources(
-        (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT7)) for doc in docs.values()
-    )
-    return registry, docs
-
-
-_REGISTRY, _DOCS = _schemas()
-
-
-def validate(schema: str, document: Any) -> None:
-    """Raise jsonschema.ValidationError unless ``document`` satisfies the spec's schema ``schema``."""
-    Draft7Validator(_DOCS[schema], registry=_REGISTRY).validate(document)
+__all__ = ["backend_for", "serving", "validate"]
 
 
 def backend_for(driver: neo4j.Driver, **limits: int) -> Backend:
