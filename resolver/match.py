@@ -1,0 +1,473 @@
+"""Match mentions (a messy list of names, optionally with identifiers) against a snapshot of the graph.
+
+Pure: no database. ``Matcher`` is built once from every organisation of the graph (its name, aliases,
+identifiers, and where a merged organisation now lives) and the judgements people recorded, then answers
+batches of mentions in memory with the resolution engine's own parts: ``normalise_name``, the blocking
+keys of ``resolver.block`` (over the graph's token frequencies) and the vectorised ``score_blocks`` of
+``resolver.score``. This is *link-only* matching: mentions are compared with the graph, never with one
+another, and the graph is never changed.
+
+For each mention, in this order:
+1. an identifier (``scheme:value``) or organisation id the graph holds wins outright (merged ids are
+   followed to the organisation they now are);
+2. a judgement "same" between the mention's name and an organisation pins it; "different" removes that
+   organisation from its candidates;
+3. names and aliases that normalise to the mention's key score 1.0 ("exact" when the text is equal,
+   "normalised" otherwise); for a mention whose name no organisation carries in that sense, fuzzy
+   candidates come from the blocking keys and are scored by the engine;
+   a one-word mention that spells a multi-word name's initials is an "acronym" candidate (0.97 when that
+   name states the acronym, "(NHS)", else ACRONYM_GUESS, below the default threshold).
+Candidates are ranked per organisation (best score, then name, then id). The decision: ``matched`` when
+the best reaches the threshold and no other organisation is within AMBIGUITY_MARGIN of it, ``ambiguous``
+when one is (two bodies a name cannot tell apart), ``none`` when nothing reaches the threshold.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from resolver.block import HALF_BUCKET, Blocks, blocking_keys, common_words, token_frequencies
+from resolver.normalise import NormalisedName, acronym_forms, normalise_name
+from resolver.score import score_blocks
+from resolver.settings import MatchSettings
+
+DECISIONS = ("matched", "ambiguous", "none")
+AMBIGUITY_MARGIN = 0.03  # two organisations scoring within this of each other: the name cannot tell
+CANDIDATE_FLOOR = 0.15  # candidates scoring this far below the threshold are not reported
+ACRONYM_STATED = 0.97  # the full name states the acronym ("National Health Service (NHS)")
+ACRONYM_GUESS = 0.8  # the initials spell it, nothing states it: a candidate for a person, never a match
+MAX_CANDIDATE_UNITS = 2_000  # per mention: blocking buckets are capped, their union is too
+SAME, DIFFERENT = "same", "different"
+EXACT = frozenset({"exact", "normalised"})
+# Abbreviations people write in lists, spelled out in a second form of the mention (never in the graph).
+ABBREVIATIONS = {
+    "dept": "department",
+    "depts": "departments",
+    "govt": "government",
+    "natl": "national",
+    "intl": "international",
+    "assoc": "association",
+    "mgmt": "management",
+    "cttee": "committee",
+    "ctee": "committee",
+    "svc": "service",
+    "svcs": "services",
+    "hlth": "health",
+    "educ": "education",
+}
+_ABBREVIATION_RE = re.compile(r"\b(" + "|".join(ABBREVIATIONS) + r")\b\.?", re.IGNORECASE)
+# "DHSC - Medicines and Healthcare products Regulatory Agency", "Home Office: Border Force": a body
+# named under its department. Each side is also tried, a little below the whole.
+_SEGMENT_RE = re.compile(r"\s+[-\u2013\u2014|/]\s+|:\s+")
+SEGMENT_PENALTY = 0.02
+HEAD_PENALTY = 0.1  # the part before the separator is usually the department, not the body meant
+
+
+def mention_forms(name: str) -> list[tuple[str, float]]:
+    """The forms of a mention that are matched, with the penalty each one's scores take.
+
+    Example:
+        >>> mention_forms("DHSC - Dept of Health")
+        [('DHSC - Dept of Health', 0.0), ('DHSC - department of Health', 0.0), ('Dept of Health', 0.02), \
+('department of Health', 0.02), ('DHSC', 0.1)]
+    """
+    forms: dict[str, float] = {}
+
+    def add(text: str, penalty: float) -> None:
+        text = text.strip()
+        if text and penalty < forms.get(text, 1.0):
+            forms[text] = penalty
+            expanded = _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(1).casefold()], text)
+            if expanded != text and penalty < forms.get(expanded, 1.0):
+                forms[expanded] = penalty
+
+    add(name, 0.0)
+    parts = _SEGMENT_RE.split(name, maxsplit=1)
+    if len(parts) == 2:
+        add(parts[1], SEGMENT_PENALTY)
+        add(parts[0], HEAD_PENALTY)
+    return list(forms.items())
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotOrganisation:
+    """An organisation as the graph holds it; ``merged_into`` is the organisation it now is (or None)."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+    merged_into: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A person's decision about two organisations or names: verdict 'same', 'different' or 'unsure'."""
+
+    left: str
+    right: str
+    verdict: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchQuery:
+    """One mention: a name and any identifiers or organisation ids given with it."""
+
+    name: str
+    identifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchCandidate:
+    """An organisation a mention may denote, with the score in [0, 1] and how it was found."""
+
+    id: str
+    name: str
+    score: float
+    method: str  # identifier, id, judgement, exact, normalised, fuzzy, acronym
+    matched_name: str  # the name or alias of the organisation that scored
+
+    def row(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "score": round(self.score, 4),
+            "method": self.method,
+            "matchedName": self.matched_name,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The decision for one mention and its candidates, best first (at most ``top``)."""
+
+    decision: str
+    candidates: tuple[MatchCandidate, ...] = ()
+
+    @property
+    def best(self) -> MatchCandidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def runner_up(self) -> MatchCandidate | None:
+        return self.candidates[1] if len(self.candidates) > 1 else None
+
+    @property
+    def match(self) -> MatchCandidate | None:
+        """The organisation assigned: the best candidate unless the decision is ``none``."""
+        return self.best if self.decision != "none" else None
+
+
+@dataclass(slots=True)
+class _Rules:
+    """Judgements about one normalised name: organisations it is, and organisations it is not."""
+
+    same: set[int] = field(default_factory=set)
+    different: set[int] = field(default_factory=set)
+
+
+def _unit_key(norm: NormalisedName) -> str:
+    return norm.key if norm.qualifier is None else norm.key + "\x1f" + norm.qualifier
+
+
+class Matcher:
+    """An in-memory index of the graph's names, identifiers and ids (see the module docstring).
+
+    Example:
+        >>> m = Matcher([SnapshotOrganisation("o1", "Department for Education", ("DfE",)),
+        ...              SnapshotOrganisation("o2", "Ministry of Justice")])
+        >>> [(r.decision, r.best.id if r.best else None) for r in m.match(
+        ...     [MatchQuery("DEPT FOR EDUCATON"), MatchQuery("dfe"), MatchQuery("Ministry of Magic")])]
+        [('matched', 'o1'), ('matched', 'o1'), ('none', None)]
+    """
+
+    def __init__(
+        self,
+        organisations: Iterable[SnapshotOrganisation],
+        judgements: Iterable[Judgement] = (),
+        settings: MatchSettings | None = None,
+    ) -> None:
+        self.settings = settings or MatchSettings()
+        everything = list(organisations)
+        known = {o.id for o in everything}
+        live = {o.id: o for o in everything if o.merged_into is None or o.merged_into not in known}
+        for o in everything:  # a merged organisation's names and identifiers are the survivor's too
+            target = live.get(o.merged_into or "")
+            if target is not None and o.id not in live:
+                live[target.id] = SnapshotOrganisation(
+                    target.id,
+                    target.name,
+                    tuple(dict.fromkeys((*target.aliases, o.name, *o.aliases))),
+                    tuple(dict.fromkeys((*target.identifiers, *o.identifiers))),
+                )
+        self.orgs: list[SnapshotOrganisation] = sorted(live.values(), key=lambda o: o.id)
+        self.position: dict[str, int] = {o.id: i for i, o in enumerate(self.orgs)}
+        for o in everything:  # a merged id leads to the organisation it now is
+            if o.id not in self.position and o.merged_into in self.position:
+                self.position[o.id] = self.position[o.merged_into]
+        self.identifier: dict[str, int] = {}
+        forms: list[tuple[str, int]] = []
+        for i, o in enumerate(self.orgs):
+            for key in o.identifiers:
+                self.identifier.setdefault(key, i)
+            forms.extend((s, i) for s in (o.name, *o.aliases) if s)
+        self._build_names(forms)
+        self.rules = self._rules(judgements)
+
+    # -- index ----------------------------------------------------------------------------------------
+
+    def _build_names(self, forms: list[tuple[str, int]]) -> None:
+        cache: dict[str, NormalisedName] = {}
+        unit_of: dict[str, int] = {}
+        self.units: list[NormalisedName] = []
+        self.unit_orgs: list[list[int]] = []
+        self.unit_form: list[str] = []
+        prefixes: list[tuple[str, int]] = []
+        for surface, org in forms:
+            norm = cache.get(surface)
+            if norm is None:
+                norm = cache[surface] = normalise_name(surface)
+            prefixes.append((surface.casefold(), org))
+            if not norm.key:
+                continue
+            key = _unit_key(norm)
+            u = unit_of.get(key)
+            if u is None:
+                u = unit_of[key] = len(self.units)
+                self.units.append(norm)
+                self.unit_orgs.append([org])
+                self.unit_form.append(surface)
+            elif org not in self.unit_orgs[u]:
+                self.unit_orgs[u].append(org)
+        self.unit_of = unit_of
+        self.freq = token_frequencies(self.units)
+        self.common = common_words(self.freq, len(self.units))
+        max_bucket = self.settings.max_bucket
+        index: dict[str, list[int]] = {}
+        for u, norm in enumerate(self.units):
+            for k in blocking_keys(norm, self.freq, max_bucket):
+                bucket = index.get(k)
+                if bucket is None:
+                    index[k] = [u]
+                else:
+                    bucket.append(u)
+        # The same caps as block(): a key that common says nothing about identity.
+        self.blocks = {
+            k: v
+            for k, v in index.items()
+            if len(v) <= max_bucket and not (len(v) > HALF_BUCKET and k[0] in "az")
+        }
+        self.acronyms: dict[str, list[int]] = {}
+        for u, norm in enumerate(self.units):
+            if norm.acronym is not None and len(norm.tokens) >= 2:
+                for a in acronym_forms(norm):
+                    self.acronyms.setdefault(a, []).append(u)
+        prefixes.sort()
+        self._prefix_keys = [p for p, _ in prefixes]
+        self._prefix_orgs = [o for _, o in prefixes]
+
+    def _rules(self, judgements: Iterable[Judgement]) -> dict[str, _Rules]:
+        """Judgements between a name and an organisation (an id, or a name the graph gives one body)."""
+        rules: dict[str, _Rules] = {}
+        for j in judgements:
+            if j.verdict not in (SAME, DIFFERENT):
+                continue
+            for name, other in ((j.left, j.right), (j.right, j.left)):
+                org = self._organisation_of(other)
+                key = normalise_name(name).key if name not in self.position else ""
+                if org is None or not key:
+                    continue
+                if self.position.get(name) == org:
+                    continue
+                rule = rules.setdefault(key, _Rules())
+                (rule.same if j.verdict == SAME else rule.different).add(org)
+        return rules
+
+    def _organisation_of(self, ref: str) -> int | None:
+        if ref in self.position:
+            return self.position[ref]
+        norm = normalise_name(ref)
+        u = self.unit_of.get(_unit_key(norm)) if norm.key else None
+        if u is not None and len(self.unit_orgs[u]) == 1:
+            return self.unit_orgs[u][0]
+        return None
+
+    # -- lookups --------------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.orgs)
+
+    def get(self, ref: str) -> SnapshotOrganisation | None:
+        """The organisation an id (merged ids followed) or identifier key names, else None."""
+        i = self.position.get(ref)
+        if i is None:
+            i = self.identifier.get(ref)
+        return None if i is None else self.orgs[i]
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[SnapshotOrganisation]:
+        """Organisations with a name or alias starting with ``prefix`` (case-insensitive), shortest first."""
+        key = prefix.casefold().strip()
+        if not key:
+            return []
+        start = bisect.bisect_left(self._prefix_keys, key)
+        seen: dict[int, int] = {}
+        for k in range(start, len(self._prefix_keys)):
+            form = self._prefix_keys[k]
+            if not form.startswith(key) or len(seen) >= limit * 20:
+                break
+            org = self._prefix_orgs[k]
+            seen[org] = min(seen.get(org, len(form)), len(form))
+        ranked = sorted(seen, key=lambda o: (seen[o], self.orgs[o].name, self.orgs[o].id))
+        return [self.orgs[o] for o in ranked[:limit]]
+
+    # -- matching -------------------------------------------------------------------------------------
+
+    def match(
+        self,
+        queries: Sequence[MatchQuery],
+        *,
+        top: int = 3,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[MatchResult]:
+        """Match every query (see the module docstring); results in query order, ``top`` candidates each
+        (at least two are kept internally to tell ``ambiguous`` apart)."""
+        threshold = self.settings.threshold
+        floor = max(0.0, threshold - CANDIDATE_FLOOR)
+        cache: dict[str, NormalisedName] = {}
+        forms: list[list[tuple[str, NormalisedName, float]]] = []
+        for q in queries:
+            mine = []
+            for text, penalty in mention_forms(q.name):
+                norm = cache.get(text)
+                if norm is None:
+                    norm = cache[text] = normalise_name(text)
+                mine.append((text, norm, penalty))
+            forms.append(mine)
+        # A mention whose own name the graph holds is decided by that (an exact name beats a near one):
+        # the fuzzy work, most of the cost, is for the others.
+        wanted: dict[str, NormalisedName] = {}
+        for mine in forms:
+            if mine and mine[0][1].key and _unit_key(mine[0][1]) in self.unit_of:
+                continue
+            wanted.update((_unit_key(n), n) for _, n, _ in mine if n.key)
+        fuzzy = self._fuzzy(wanted, floor)
+        results: list[MatchResult] = []
+        for q, mine in zip(queries, forms, strict=True):
+            results.append(self._decide(q, mine, fuzzy, top, threshold, floor))
+            if progress is not None:
+                progress(1)
+        return results
+
+    def _fuzzy(self, distinct: dict[str, NormalisedName], floor: float) -> dict[str, list[tuple[int, float]]]:
+        """(unit, score) per distinct query unit key: blocking candidates scored by the engine."""
+        keys = list(distinct)
+        local: dict[int, int] = {}  # graph unit -> its position after the queries in ``names``
+        names: list[NormalisedName] = [distinct[k] for k in keys]
+        buckets: list[list[int]] = []
+        max_bucket = self.settings.max_bucket
+        for q, key in enumerate(keys):
+            norm = distinct[key]
+            seen: set[int] = set()
+            for k in blocking_keys(norm, self.freq, max_bucket):
+                bucket = self.blocks.get(k)
+                if bucket is not None:
+                    seen.update(bucket)
+                    if len(seen) >= MAX_CANDIDATE_UNITS:
+                        break
+            exact = self.unit_of.get(key)
+            seen.discard(-1 if exact is None else exact)
+            for u in seen:
+                pos = local.get(u)
+                if pos is None:
+                    pos = local[u] = len(keys) + len(local)
+                    names.append(self.units[u])
+                buckets.append([q, pos])
+        out: dict[str, list[tuple[int, float]]] = {k: [] for k in keys}
+        if buckets:
+            unit_at = {pos: u for u, pos in local.items()}
+            scored = score_blocks(
+                names, Blocks(tuple(buckets), self.common, 0, 0), cutoff=floor, common=self.common
+            )
+            for lo, hi, s in zip(scored.lo.tolist(), scored.hi.tolist(), scored.score.tolist(), strict=True):
+                out[keys[lo]].append((unit_at[hi], s))
+        return out
+
+    def _decide(
+        self,
+        q: MatchQuery,
+        forms: list[tuple[str, NormalisedName, float]],
+        fuzzy: dict[str, list[tuple[int, float]]],
+        top: int,
+        threshold: float,
+        floor: float,
+    ) -> MatchResult:
+        for ref in q.identifiers:  # an identifier or id the graph holds wins over any name
+            i = self.identifier.get(ref)
+            method = "identifier"
+            if i is None:
+                i, method = self.position.get(ref), "id"
+            if i is not None:
+                o = self.orgs[i]
+                return MatchResult("matched", (MatchCandidate(o.id, o.name, 1.0, method, o.name),))
+        best: dict[int, tuple[float, str, str]] = {}  # org -> (score, method, matched form)
+
+        def offer(org: int, score: float, method: str, form: str) -> None:
+            known = best.get(org)
+            if known is None or score > known[0]:
+                best[org] = (score, method, form)
+
+        rule = self.rules.get(forms[0][1].key) if forms else None
+        if rule is not None:
+            for org in rule.same:
+                offer(org, 1.0, "judgement", self.orgs[org].name)
+        for k, (text, norm, penalty) in enumerate(forms):
+            if not norm.key:
+                continue
+            key = _unit_key(norm)
+            exact = self.unit_of.get(key)
+            if exact is not None:
+                form = self.unit_form[exact]
+                # "exact": the mention as written, case aside
+                method = "exact" if k == 0 and form.casefold() == text.casefold() else "normalised"
+                for org in self.unit_orgs[exact]:
+                    offer(org, 1.0 - penalty, method, form)
+            for u, s in fuzzy.get(key, ()):
+                for org in self.unit_orgs[u]:
+                    offer(org, s - penalty, "fuzzy", self.unit_form[u])
+            if len(norm.tokens) == 1 and exact is None:
+                for u in self.acronyms.get(norm.tokens[0], ())[: self.settings.max_bucket]:
+                    unit = self.units[u]
+                    score = (
+                        ACRONYM_STATED
+                        if unit.acronym_explicit and unit.acronym == norm.tokens[0]
+                        else ACRONYM_GUESS
+                    )
+                    for org in self.unit_orgs[u]:
+                        offer(org, score - penalty, "acronym", self.unit_form[u])
+        if rule is not None:
+            for org in rule.different - rule.same:
+                best.pop(org, None)
+        # A person's "same" comes first; then score, name, id.
+        ranked = sorted(
+            best.items(),
+            key=lambda kv: (kv[1][1] != "judgement", -kv[1][0], self.orgs[kv[0]].name, self.orgs[kv[0]].id),
+        )
+        candidates = tuple(
+            MatchCandidate(self.orgs[org].id, self.orgs[org].name, round(max(0.0, score), 6), method, form)
+            for org, (score, method, form) in ranked[: max(top, 2)]
+            if score >= floor
+        )
+        if not candidates or candidates[0].score < threshold:
+            decision = "none"
+        elif candidates[0].method == "judgement" and (rule is None or len(rule.same) == 1):
+            decision = "matched"
+        elif candidates[0].method in EXACT and (len(candidates) == 1 or candidates[1].method not in EXACT):
+            decision = "matched"  # one organisation carries the name itself: a near spelling is another body
+        elif len(candidates) > 1 and candidates[1].score >= candidates[0].score - AMBIGUITY_MARGIN:
+            decision = "ambiguous"
+        else:
+            decision = "matched"
+        return MatchResult(decision, candidates[:top])
