@@ -43,6 +43,7 @@ from resolver.model import (
 )
 from resolver.normalise import normalise_name
 from resolver.pipeline import resolve
+from resolver.register import resolve_register
 from resolver.settings import MatchSettings
 from resolver.sources import read_source
 
@@ -114,6 +115,7 @@ class IngestReport:
     rejected: int = 0
     mentions: int = 0
     resolved_by_engine: int = 0  # mentions the graph did not already know
+    resolved_by: str = ""  # "engine", or identifiers alone (resolver.register) when they decide
     organisations_created: int = 0
     organisations_reused: int = 0
     organisations_renamed: int = 0
@@ -147,6 +149,7 @@ class IngestReport:
             "rejected": self.rejected,
             "mentions": self.mentions,
             "resolved_by_engine": self.resolved_by_engine,
+            "resolved_by": self.resolved_by,
             "organisations_created": self.organisations_created,
             "organisations_reused": self.organisations_reused,
             "organisations_renamed": self.organisations_renamed,
@@ -371,11 +374,11 @@ def _resolve_and_write(
         cannot = [(p, c) for _, _, p, c in claim_keys]
         if graph:
             cannot += [(graph_key(p), graph_key(c)) for p, c in writer.parent_pairs()]
-        resolution = resolve(
-            entity_records,
-            cannot_link=cannot,
-            settings=options.match,
-            progress=stage("resolving names", len(entity_records)),
+        advance = stage("resolving names", len(entity_records))
+        fast = resolve_register(entity_records, cannot)  # identifiers alone decide: no fuzzy work
+        report.resolved_by = "engine" if fast is None else "identifiers (register fast path)"
+        resolution = fast or resolve(
+            entity_records, cannot_link=cannot, settings=options.match, progress=advance
         )
         org_of = dict(resolution.org_of)
         for resolved in resolution.organisations:
@@ -450,7 +453,11 @@ def _resolve_and_write(
     if not write:
         return
     # Nodes before the edges that need them; every step is idempotent, so a re-run resumes safely.
+    # A first load (the graph held nothing when the lock was taken) CREATEs instead of MERGEing.
+    fresh = not graph and writer.is_empty()
     items = _organisation_writes(new_orgs + renamed, graph, aliases.values(), identifiers.values())
-    writer.write_organisations(items, report.run_id, stage("writing organisations", len(items)))
-    counts = writer.write_parent_links(links, report.run_id, stage("writing PARENT_OF edges", len(links)))
+    advance = stage("writing organisations", len(items))
+    writer.write_organisations(items, report.run_id, advance, fresh=fresh)
+    advance = stage("writing PARENT_OF edges", len(links))
+    counts = writer.write_parent_links(links, report.run_id, advance, fresh=fresh)
     report.edges_created = counts.relationships_created

@@ -109,6 +109,13 @@ def parent_row(link: ParentLink) -> dict[str, Any]:
     return {"claimId": link.claim_id, "parentId": link.parent_id, "childId": link.child_id, "props": props}
 
 
+def parent_row_new(link: ParentLink, run_id: str) -> dict[str, Any]:
+    """The row of write.parent_of_new: every property, claimId and runId included, in ``props``."""
+    row = parent_row(link)
+    row["props"].update(claimId=link.claim_id, runId=run_id)
+    return row
+
+
 def _describe(exc: Exception) -> str:
     if isinstance(exc, nx.Neo4jError):
         return f"{exc.code}: {exc.message}"
@@ -233,17 +240,49 @@ class GraphWriter:
                     future.cancel()
         return counts
 
+    def is_empty(self) -> bool:
+        """True when the graph holds no organisation (merged ones included), alias, identifier or edge."""
+        try:
+            records = self.driver.execute_query(
+                self.registry["ingest.graph_size"].query(),
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+            ).records
+        except (nx.Neo4jError, nx.DriverError) as exc:
+            raise GraphWriteError(f"counting the graph's nodes failed ({_describe(exc)})") from exc
+        return int(records[0]["size"]) == 0
+
     def write_organisations(
-        self, items: Iterable[OrganisationWrite], run_id: str, progress: Progress | None = None
+        self,
+        items: Iterable[OrganisationWrite],
+        run_id: str,
+        progress: Progress | None = None,
+        *,
+        fresh: bool = False,
     ) -> WriteCounts:
-        """Organisations first, with their aliases and identifiers: the edges written next need them."""
+        """Organisations first, with their aliases and identifiers: the edges written next need them.
+
+        ``fresh``: the graph was empty when the ingest lock was taken (``is_empty``), so every row is
+        new and is CREATEd (no MERGE: nothing can match). A run killed half way leaves a graph that is
+        no longer empty; its re-run MERGEs.
+        """
+        name = "write.organisations_new" if fresh else "write.organisations"
         params = {"now": now(), "runId": run_id}
         rows = map(organisation_row, items)
-        return self._write("write.organisations", rows, params, progress, concurrency=self.concurrency)
+        return self._write(name, rows, params, progress, concurrency=self.concurrency)
 
     def write_parent_links(
-        self, links: Iterable[ParentLink], run_id: str, progress: Progress | None = None
+        self,
+        links: Iterable[ParentLink],
+        run_id: str,
+        progress: Progress | None = None,
+        *,
+        fresh: bool = False,
     ) -> WriteCounts:
+        """One PARENT_OF edge per link, MERGEd on claimId (``fresh``: CREATEd, see write_organisations)."""
+        if fresh:
+            rows = (parent_row_new(link, run_id) for link in links)
+            return self._write("write.parent_of_new", rows, None, progress)
         return self._write("write.parent_of", map(parent_row, links), {"runId": run_id}, progress)
 
     # -- runs -----------------------------------------------------------------------------------------
