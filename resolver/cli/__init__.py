@@ -8,6 +8,7 @@ from __future__ import annotations
 from resolver.cli import admin as _admin  # noqa: F401  (registers commands)
 from resolver.cli import engine as _engine  # noqa: F401
 from resolver.cli import ingest as _ingest  # noqa: F401
+from resolver.cli import load as _load  # noqa: F401
 from resolver.cli import lookup as _lookup  # noqa: F401
 from resolver.cli.base import cli
 
