@@ -32,6 +32,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -239,6 +240,7 @@ def main() -> None:
     parser.add_argument("--rerun", action="store_true", help="also ingest the file again on top of the load")
     parser.add_argument("--skip-fast-path", action="store_true", help="skip timing resolve() in-process")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` stops the server
 
     work = Path(tempfile.mkdtemp(prefix="resolver-bench-ingest-"))
     server_settings = replace(

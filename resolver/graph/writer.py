@@ -9,6 +9,7 @@ edges that need them. The row builders here are the one place that maps the snak
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -81,6 +82,16 @@ def organisation_row(item: OrganisationWrite) -> dict[str, Any]:
         ],
         "identifiers": [{"key": i.key, "scheme": i.scheme, "value": i.value} for i in item.identifiers],
     }
+
+
+def organisation_row_new(item: OrganisationWrite, uses: Mapping[str, int]) -> dict[str, Any]:
+    """The row of write.organisations_new: alias names no other organisation of the run carries are
+    ``newAliases`` (CREATEd), shared ones ``aliases`` (MERGEd once, linked to each)."""
+    row = organisation_row(item)
+    aliases = row.pop("aliases")
+    row["newAliases"] = [a for a in aliases if uses[a["name"]] == 1]
+    row["aliases"] = [a for a in aliases if uses[a["name"]] > 1]
+    return row
 
 
 def _bound(prefix: str, value: PartialDate | None) -> dict[str, Any]:
@@ -266,10 +277,15 @@ class GraphWriter:
         new and is CREATEd (no MERGE: nothing can match). A run killed half way leaves a graph that is
         no longer empty; its re-run MERGEs.
         """
-        name = "write.organisations_new" if fresh else "write.organisations"
         params = {"now": now(), "runId": run_id}
-        rows = map(organisation_row, items)
-        return self._write(name, rows, params, progress, concurrency=self.concurrency)
+        rows: Iterable[dict[str, Any]]
+        if not fresh:
+            rows = map(organisation_row, items)
+            return self._write("write.organisations", rows, params, progress, concurrency=self.concurrency)
+        items = list(items)
+        uses = Counter(a.name for item in items for a in item.aliases)
+        rows = (organisation_row_new(item, uses) for item in items)
+        return self._write("write.organisations_new", rows, params, progress, concurrency=self.concurrency)
 
     def write_parent_links(
         self,
