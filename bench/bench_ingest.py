@@ -1,30 +1,39 @@
-"""Benchmark of `resolver ingest` (issue #4, item 7) against a real Neo4j.
+"""Benchmark of `resolver ingest` and `resolver load` against a real Neo4j, with the Bolt write ceiling.
 
+    .venv/bin/python bench/bench_ingest.py --orgs 100000      # ~100k organisations, 100k dated edges
     .venv/bin/python bench/bench_ingest.py                    # 1M organisations, 1M dated edges
-    .venv/bin/python bench/bench_ingest.py --orgs 100000      # a quicker look
 
 1. Generates, from a seed, an edge CSV of a register-like hierarchy: ``--orgs`` organisations with
    identifiers (``bench:N``), each under one parent (tree depth up to ~7), a quarter of the parent mentions
    spelled as a variant (case, legal form, typo...), start dates of day, month and year precision, some
    ended spells, and extra re-parenting spells so that there are exactly as many edges as organisations.
-2. Runs the naive baseline first, on an empty database: the first ``--naive-rows`` rows, one auto-commit
-   MERGE per row (cypher/bench/merge_edge_row.cypher), then empties the database.
-3. Runs ``resolver ingest FILE --format edges --id-scheme bench`` as a subprocess: wall time, rows/s,
-   the client's peak RSS; then the same command again (a re-run that must change nothing).
-Prints absolute figures and the ratio of the two rates measured in this one run, then a JSON summary.
-Starts its own Neo4j (the local runner, in a temporary home; heap --heap, page cache --pagecache)
-unless NEO4J_URI is set.
+2. The register fast path: every mention carries one ``bench:`` identifier, so fuzzy matching cannot change
+   the answer; times ``resolve()`` and ``resolve_register()`` on the file's mentions (same result).
+3. ``resolver ingest FILE --format edges --id-scheme bench`` into the empty database, as a subprocess: wall
+   time and the client's peak RSS (the per-stage split comes from its own report).
+4. The Bolt write ceiling: the graph that ingest made is read back (not timed), the database emptied, and
+   the very same nodes and relationships, with the same properties and the same schema in place, written
+   with plain ``UNWIND $rows CREATE`` (cypher/bench/create_*) in 10k batches over the same driver.
+5. ``resolver load`` (the bulk path: resolve, write the import CSVs, stop the server, neo4j-admin import,
+   restart, apply the schema) into the emptied database, end to end, with its peak RSS; the node and
+   relationship counts must equal ingest's. With ``--rerun``, ``resolver ingest`` of the same file on top
+   (it must change nothing).
+6. The naive baseline: the first ``--naive-rows`` rows, one auto-commit MERGE per row.
+Prints absolute figures and the ratios measured in this one run, then a JSON summary. Starts its own Neo4j
+(the local runner, in a temporary home; heap --heap, page cache --pagecache): the bulk path needs a server
+it manages.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import os
 import random
-import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +41,7 @@ import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -42,6 +52,7 @@ from bench_resolve import base_names, variant  # noqa: E402
 from resolver.graph.connection import make_driver  # noqa: E402
 from resolver.graph.schema import apply_schema  # noqa: E402
 from resolver.graph.templates import TemplateRegistry  # noqa: E402
+from resolver.model import EntityRecord  # noqa: E402
 from resolver.server import LocalServer, free_port  # noqa: E402
 from resolver.settings import Neo4jSettings, ServerSettings  # noqa: E402
 
@@ -109,32 +120,104 @@ def naive_loop(settings: Neo4jSettings, registry: TemplateRegistry, csv_path: Pa
         driver.close()
 
 
-def run_ingest(settings: Neo4jSettings, csv_path: Path, batch_size: int) -> tuple[float, dict[str, object]]:
-    env = {**os.environ, **settings.environment()}
-    cmd = [
-        sys.executable,
-        "-m",
-        "resolver",
-        "ingest",
-        str(csv_path),
-        "--format",
-        "edges",
-        "--id-scheme",
-        "bench",
-        "--source",
-        "bench",
-        "--batch-size",
-        str(batch_size),
-        "--report",
-        "json",
-        "--progress",
-    ]
+def run_cli(settings: Neo4jSettings, server: LocalServer, *args: str) -> tuple[float, dict[str, Any], float]:
+    """Run ``resolver ARGS --report json`` as a subprocess: wall seconds, its report, its peak RSS in MB."""
+    env = {
+        **os.environ,
+        **settings.environment(),
+        "RESOLVER_NEO4J_HOME": str(server.home),
+        "RESOLVER_NEO4J_BOLT_PORT": str(server.settings.bolt_port),
+        "RESOLVER_NEO4J_HEAP": server.settings.heap,
+        "RESOLVER_NEO4J_PAGECACHE": server.settings.pagecache,
+    }
+    cmd = [sys.executable, "-m", "resolver", *args, "--report", "json", "--no-progress"]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=False)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"resolver ingest failed with exit code {proc.returncode}")
-    return seconds, json.loads(proc.stdout)
+        raise SystemExit(f"resolver {args[0]} failed with exit code {proc.returncode}")
+    return seconds, json.loads(out), usage.ru_maxrss / 1024
+
+
+def export_graph(settings: Neo4jSettings, registry: TemplateRegistry) -> dict[str, list[dict[str, Any]]]:
+    """The nodes and relationships ingest made, as rows of the bench.create_* templates."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    driver = make_driver(settings)
+    try:
+        with driver.session(database=settings.database) as session:
+            for rec in session.run(registry["bench.export_nodes"].query()):
+                rows.setdefault(rec["label"], []).append(rec["props"])
+            for rec in session.run(registry["bench.export_relationships"].query()):
+                rows.setdefault(rec["type"], []).append(
+                    {"start": rec["start"], "end": rec["end"], "props": rec["props"]}
+                )
+    finally:
+        driver.close()
+    return rows
+
+
+CEILING_ORDER = (
+    ("Organisation", "bench.create_organisations"),
+    ("Alias", "bench.create_aliases"),
+    ("Identifier", "bench.create_identifiers"),
+    ("ALIAS_OF", "bench.create_alias_of"),
+    ("IDENTIFIES", "bench.create_identifies"),
+    ("PARENT_OF", "bench.create_parent_of"),
+)
+
+
+def ceiling(
+    settings: Neo4jSettings, registry: TemplateRegistry, graph: dict[str, list[dict[str, Any]]], batch: int
+) -> float:
+    """Seconds to CREATE ``graph`` again in ``batch``-row transactions, one at a time."""
+    driver = make_driver(settings)
+    try:
+        started = time.perf_counter()
+        for kind, name in CEILING_ORDER:
+            query = registry[name].query()
+            rows = graph.get(kind, [])
+            for i in range(0, len(rows), batch):
+                driver.execute_query(query, {"rows": rows[i : i + batch]}, database_=settings.database)
+        return time.perf_counter() - started
+    finally:
+        driver.close()
+
+
+def fast_path(csv_path: Path) -> dict[str, float]:
+    """Seconds of the engine and of the register fast path on the file's distinct mentions."""
+    from resolver.pipeline import resolve
+    from resolver.register import resolve_register
+
+    mentions: dict[tuple[str, str], EntityRecord] = {}
+    with csv_path.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            for side in ("parent", "child"):
+                key = (r[side], f"bench:{r[side + '_id']}")
+                mentions.setdefault(key, EntityRecord(f"m:{len(mentions):08d}", key[0], (), (key[1],)))
+    records = list(mentions.values())
+    gc.collect()
+    t = time.perf_counter()
+    fast = resolve_register(records)
+    fast_s = time.perf_counter() - t
+    gc.collect()
+    t = time.perf_counter()
+    engine = resolve(records)
+    engine_s = time.perf_counter() - t
+    assert fast is not None and dict(fast.org_of) == dict(engine.org_of), "the fast path must agree"
+    return {"mentions": len(records), "engine_seconds": engine_s, "fast_path_seconds": fast_s}
+
+
+def counts(settings: Neo4jSettings, registry: TemplateRegistry) -> tuple[int, int]:
+    driver = make_driver(settings)
+    try:
+        rec = driver.execute_query(registry["bench.counts"].query(), database_=settings.database).records[0]
+        return int(rec["nodes"]), int(rec["rels"])
+    finally:
+        driver.close()
 
 
 def clear(settings: Neo4jSettings, registry: TemplateRegistry) -> None:
@@ -152,92 +235,126 @@ def main() -> None:
     )
     parser.add_argument("--orgs", type=int, default=1_000_000)
     parser.add_argument("--naive-rows", type=int, default=5_000)
-    parser.add_argument("--batch-size", type=int, default=5_000)
+    parser.add_argument("--batch-size", type=int, default=5_000, help="resolver ingest --batch-size")
+    parser.add_argument("--ceiling-batch", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--heap", default="4g", help="server heap for the runner it starts")
     parser.add_argument("--pagecache", default="2g", help="server page cache for the runner it starts")
-    parser.add_argument("--no-rerun", action="store_true", help="skip the second (no-change) run")
+    parser.add_argument("--rerun", action="store_true", help="also ingest the file again on top of the load")
+    parser.add_argument("--skip-fast-path", action="store_true", help="skip timing resolve() in-process")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` stops the server
 
     work = Path(tempfile.mkdtemp(prefix="resolver-bench-ingest-"))
-    server: LocalServer | None = None
+    server_settings = replace(
+        ServerSettings.from_env(),
+        home=work / "neo4j",
+        bolt_port=free_port(),
+        heap=args.heap,
+        pagecache=args.pagecache,
+    )
+    server = LocalServer(server_settings)
+    settings = Neo4jSettings(uri=server.uri, password=PASSWORD)
+    out: dict[str, Any] = {"orgs": args.orgs}
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
     try:
-        if os.environ.get("NEO4J_URI"):
-            settings = Neo4jSettings.from_env()
-        else:
-            server_settings = replace(
-                ServerSettings.from_env(),
-                home=work / "neo4j",
-                bolt_port=free_port(),
-                heap=args.heap,
-                pagecache=args.pagecache,
-            )
-            server = LocalServer(server_settings)
-            settings = Neo4jSettings(uri=server.uri, password=PASSWORD)
-            server.start(settings, timeout=240)
+        server.start(settings, timeout=240)
         registry = TemplateRegistry()
         driver = make_driver(settings)
         try:
             apply_schema(driver, registry, database=settings.database)
         finally:
             driver.close()
-        clear(settings, registry)
 
         csv_path = work / "edges.csv"
         t = time.perf_counter()
-        edges = generate(csv_path, args.orgs, args.seed)
-        print(
+        edges = out["edges"] = generate(csv_path, args.orgs, args.seed)
+        say(
             f"generated {edges:,} edges over {args.orgs:,} organisations in {time.perf_counter() - t:.1f} s "
-            f"({csv_path.stat().st_size / 1e6:.0f} MB)",
-            file=sys.stderr,
+            f"({csv_path.stat().st_size / 1e6:.0f} MB)"
         )
+        if not args.skip_fast_path:
+            fp = out["fast_path"] = fast_path(csv_path)
+            say(
+                f"register fast path: {fp['mentions']:,} mentions resolved in "
+                f"{fp['fast_path_seconds']:.1f} s "
+                f"instead of {fp['engine_seconds']:.1f} s by the engine (same organisations)"
+            )
+
+        common = ["--format", "edges", "--id-scheme", "bench", "--source", "bench"]
+        wall, report, rss = run_cli(
+            settings, server, "ingest", str(csv_path), *common, "--batch-size", str(args.batch_size)
+        )
+        out["ingest"] = {"seconds": round(wall, 2), "peak_rss_mb": round(rss), "report": report}
+        say(
+            f"resolver ingest: {wall:.1f} s = {edges / wall:,.0f} edges/s; client peak RSS {rss:,.0f} MB; "
+            f"stages {report['seconds']}"
+        )
+        ingest_counts = counts(settings, registry)
+
+        graph = export_graph(settings, registry)
+        clear(settings, registry)
+        ceiling_s = ceiling(settings, registry, graph, args.ceiling_batch)
+        out["ceiling"] = {"seconds": round(ceiling_s, 2), "rows": {k: len(v) for k, v in graph.items()}}
+        del graph
+        say(
+            f"Bolt ceiling (plain UNWIND CREATE of the same graph, {args.ceiling_batch:,}-row batches): "
+            f"{ceiling_s:.1f} s = {edges / ceiling_s:,.0f} edges/s"
+        )
+        if counts(settings, registry) != ingest_counts:
+            raise SystemExit(
+                f"the ceiling wrote {counts(settings, registry)} (nodes, rels), ingest {ingest_counts}"
+            )
+        clear(settings, registry)
+
+        wall_b, report_b, rss_b = run_cli(settings, server, "load", str(csv_path), *common)
+        out["load"] = {"seconds": round(wall_b, 2), "peak_rss_mb": round(rss_b), "report": report_b}
+        say(
+            f"resolver load (bulk): {wall_b:.1f} s = {edges / wall_b:,.0f} edges/s; client peak RSS "
+            f"{rss_b:,.0f} MB; stages {report_b['seconds']}"
+        )
+        if counts(settings, registry) != ingest_counts:
+            raise SystemExit(f"load wrote {counts(settings, registry)} (nodes, rels), ingest {ingest_counts}")
+        if args.rerun:
+            wall_r, report_r, _ = run_cli(settings, server, "ingest", str(csv_path), *common)
+            out["rerun"] = {"seconds": round(wall_r, 2), "edges_created": report_r["edges_created"]}
+            say(
+                f"ingest on top of the load (a re-run): {wall_r:.1f} s, "
+                f"edges created {report_r['edges_created']}"
+            )
+        clear(settings, registry)
 
         naive_s = naive_loop(settings, registry, csv_path, args.naive_rows)
         naive_rate = args.naive_rows / naive_s
-        print(
+        out["naive"] = {
+            "rows": args.naive_rows,
+            "seconds": round(naive_s, 2),
+            "rows_per_second": round(naive_rate),
+        }
+        say(
             f"naive per-row MERGE loop: {args.naive_rows:,} rows in {naive_s:.1f} s "
-            f"= {naive_rate:,.0f} rows/s",
-            file=sys.stderr,
+            f"= {naive_rate:,.0f} rows/s"
         )
-        clear(settings, registry)
 
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        wall, report = run_ingest(settings, csv_path, args.batch_size)
-        peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-        rate = edges / wall
-        print(
-            f"resolver ingest: {edges:,} edges in {wall:.1f} s = {rate:,.0f} edges/s; client peak RSS "
-            f"{peak_mb:,.0f} MB; {rate / naive_rate:.0f}x the per-row loop",
-            file=sys.stderr,
+        out["ratios"] = {
+            "ingest_over_ceiling": round(wall / ceiling_s, 2),
+            "bolt_ingest_over_load": round(wall / wall_b, 2),
+            "load_over_ceiling": round(wall_b / ceiling_s, 2),
+            "ingest_rate_over_naive": round(edges / wall / naive_rate, 1),
+        }
+        r = out["ratios"]
+        say(
+            f"ratios: ingest takes {r['ingest_over_ceiling']}x the ceiling; "
+            f"load is {r['bolt_ingest_over_load']}x "
+            f"faster than ingest ({r['load_over_ceiling']}x the ceiling); ingest is "
+            f"{r['ingest_rate_over_naive']}x the per-row loop"
         )
-        rerun_wall = None
-        if not args.no_rerun:
-            rerun_wall, rerun = run_ingest(settings, csv_path, args.batch_size)
-            print(
-                f"re-run (changes nothing): {rerun_wall:.1f} s, edges created {rerun['edges_created']}",
-                file=sys.stderr,
-            )
-        print(
-            json.dumps(
-                {
-                    "orgs": args.orgs,
-                    "edges": edges,
-                    "ingest_seconds": round(wall, 2),
-                    "edges_per_second": round(rate),
-                    "client_peak_rss_mb": round(peak_mb),
-                    "naive_rows": args.naive_rows,
-                    "naive_seconds": round(naive_s, 2),
-                    "naive_rows_per_second": round(naive_rate),
-                    "ratio": round(rate / naive_rate, 1),
-                    "rerun_seconds": None if rerun_wall is None else round(rerun_wall, 2),
-                    "report": report,
-                },
-                indent=2,
-            )
-        )
+        print(json.dumps(out, indent=2))
     finally:
-        if server is not None:
-            server.stop()
+        server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

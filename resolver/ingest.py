@@ -112,6 +112,7 @@ class IngestReport:
     rejected: int = 0
     mentions: int = 0
     resolved_by_engine: int = 0  # mentions the graph did not already know
+    resolved_by: str = ""  # "engine", or identifiers alone (resolver.register) when they decide
     organisations_created: int = 0
     organisations_reused: int = 0
     organisations_renamed: int = 0
@@ -150,6 +151,7 @@ class IngestReport:
             "rejected": self.rejected,
             "mentions": self.mentions,
             "resolved_by_engine": self.resolved_by_engine,
+            "resolved_by": self.resolved_by,
             "organisations_created": self.organisations_created,
             "organisations_reused": self.organisations_reused,
             "organisations_renamed": self.organisations_renamed,
@@ -366,6 +368,7 @@ def _resolve_and_write(
     rec = reconcile(records, claim_keys, writer, options.match, stage, cannot_link=cannot)
     org_of = rec.org_of
     report.resolved_by_engine = rec.resolved_by_engine
+    report.resolved_by = rec.resolved_by
     report.organisations_created = rec.organisations_created
     report.organisations_reused = rec.organisations_reused
     report.organisations_renamed = rec.organisations_renamed
@@ -380,9 +383,13 @@ def _resolve_and_write(
     if not write:
         return org_of
     # Nodes before the edges that need them; every step is idempotent, so a re-run resumes safely.
+    # A first load (the graph held nothing when the lock was taken) CREATEs instead of MERGEing.
+    fresh = writer.is_empty()
     items = [OrganisationWrite(c.node, c.aliases, c.identifiers) for c in rec.changes]
-    writer.write_organisations(items, report.run_id, stage("writing organisations", len(items)))
-    counts = writer.write_parent_links(links, report.run_id, stage("writing PARENT_OF edges", len(links)))
+    advance = stage("writing organisations", len(items))
+    writer.write_organisations(items, report.run_id, advance, fresh=fresh)
+    advance = stage("writing PARENT_OF edges", len(links))
+    counts = writer.write_parent_links(links, report.run_id, advance, fresh=fresh)
     report.edges_created = counts.relationships_created
     return org_of
 

@@ -18,7 +18,7 @@ from typing import IO, Any, Protocol
 
 from resolver.errors import ConfigError, SourceError
 from resolver.match import Matcher, MatchQuery, MatchResult
-from resolver.rows import ByteSource, CsvRows, Row, json_lines
+from resolver.sources.rows import ByteSource, CsvRows, Row, json_lines
 
 CHUNK_ROWS = 20_000
 MATCH_COLUMNS = (

@@ -34,6 +34,7 @@ from resolver.model import (
 )
 from resolver.normalise import normalise_name
 from resolver.pipeline import resolve
+from resolver.register import resolve_register
 from resolver.settings import MatchSettings
 
 T = TypeVar("T")
@@ -100,6 +101,7 @@ class Reconciliation:
     """The decisions (``org_of``) and the rows to write (``changes`` then ``links``)."""
 
     org_of: dict[str, str] = field(default_factory=dict)  # record key -> organisation id
+    resolved_by: str = ""  # "engine", or identifiers alone (resolver.register) when they decide
     changes: list[OrganisationChange] = field(default_factory=list)
     links: list[ParentLink] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
@@ -247,12 +249,13 @@ def reconcile(
             must, judged_cannot = _judgement_links(judgements, records, graph, pinned)
             cannot += judged_cannot
             out.judgements_applied = len(must) + len(judged_cannot)
-        resolution = resolve(
-            entity_records,
-            cannot_link=cannot,
-            must_link=must,
-            settings=settings,
-            progress=stage("resolving names", len(entity_records)),
+        advance = stage("resolving names", len(entity_records))
+        # A register file (every mention has an identifier of one scheme) needs no fuzzy work, unless a
+        # person's "same" judgement must join what identifiers keep apart.
+        fast = None if must else resolve_register(entity_records, cannot)
+        out.resolved_by = "engine" if fast is None else "identifiers (register fast path)"
+        resolution = fast or resolve(
+            entity_records, cannot_link=cannot, must_link=must, settings=settings, progress=advance
         )
         judged_same = set(must)
         out.judgement_conflicts = tuple(p for p in resolution.stats.must_link_conflicts if p in judged_same)

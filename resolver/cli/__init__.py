@@ -10,6 +10,7 @@ from resolver.cli import curate as _curate  # noqa: F401
 from resolver.cli import engine as _engine  # noqa: F401
 from resolver.cli import ingest as _ingest  # noqa: F401
 from resolver.cli import lineage as _lineage  # noqa: F401
+from resolver.cli import load as _load  # noqa: F401
 from resolver.cli import lookup as _lookup  # noqa: F401
 from resolver.cli import match as _match  # noqa: F401
 from resolver.cli.base import cli

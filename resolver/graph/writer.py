@@ -9,6 +9,7 @@ edges that need them. The row builders here are the one place that maps the snak
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -94,6 +95,16 @@ def organisation_row(item: OrganisationWrite) -> dict[str, Any]:
     }
 
 
+def organisation_row_new(item: OrganisationWrite, uses: Mapping[str, int]) -> dict[str, Any]:
+    """The row of write.organisations_new: alias names no other organisation of the run carries are
+    ``newAliases`` (CREATEd), shared ones ``aliases`` (MERGEd once, linked to each)."""
+    row = organisation_row(item)
+    aliases = row.pop("aliases")
+    row["newAliases"] = [a for a in aliases if uses[a["name"]] == 1]
+    row["aliases"] = [a for a in aliases if uses[a["name"]] > 1]
+    return row
+
+
 def _bound(prefix: str, value: PartialDate | None) -> dict[str, Any]:
     if value is None:
         return {prefix: None, f"{prefix}Latest": None, f"{prefix}Precision": None, f"{prefix}Text": None}
@@ -154,6 +165,13 @@ def name_row(link: NameLink) -> dict[str, Any]:
         "orgId": link.org_id,
         "props": props,
     }
+
+
+def parent_row_new(link: ParentLink, run_id: str) -> dict[str, Any]:
+    """The row of write.parent_of_new: every property, claimId and runId included, in ``props``."""
+    row = parent_row(link)
+    row["props"].update(claimId=link.claim_id, runId=run_id)
+    return row
 
 
 def _describe(exc: Exception) -> str:
@@ -297,17 +315,54 @@ class GraphWriter:
                     future.cancel()
         return counts
 
+    def is_empty(self) -> bool:
+        """True when the graph holds no organisation (merged ones included), alias, identifier or edge."""
+        try:
+            records = self.driver.execute_query(
+                self.registry["ingest.graph_size"].query(),
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+            ).records
+        except (nx.Neo4jError, nx.DriverError) as exc:
+            raise GraphWriteError(f"counting the graph's nodes failed ({_describe(exc)})") from exc
+        return int(records[0]["size"]) == 0
+
     def write_organisations(
-        self, items: Iterable[OrganisationWrite], run_id: str, progress: Progress | None = None
+        self,
+        items: Iterable[OrganisationWrite],
+        run_id: str,
+        progress: Progress | None = None,
+        *,
+        fresh: bool = False,
     ) -> WriteCounts:
-        """Organisations first, with their aliases and identifiers: the edges written next need them."""
+        """Organisations first, with their aliases and identifiers: the edges written next need them.
+
+        ``fresh``: the graph was empty when the ingest lock was taken (``is_empty``), so every row is
+        new and is CREATEd (no MERGE: nothing can match). A run killed half way leaves a graph that is
+        no longer empty; its re-run MERGEs.
+        """
         params = {"now": now(), "runId": run_id}
-        rows = map(organisation_row, items)
-        return self._write("write.organisations", rows, params, progress, concurrency=self.concurrency)
+        rows: Iterable[dict[str, Any]]
+        if not fresh:
+            rows = map(organisation_row, items)
+            return self._write("write.organisations", rows, params, progress, concurrency=self.concurrency)
+        items = list(items)
+        uses = Counter(a.name for item in items for a in item.aliases)
+        rows = (organisation_row_new(item, uses) for item in items)
+        return self._write("write.organisations_new", rows, params, progress, concurrency=self.concurrency)
 
     def write_parent_links(
-        self, links: Iterable[ParentLink], run_id: str, progress: Progress | None = None
+        self,
+        links: Iterable[ParentLink],
+        run_id: str,
+        progress: Progress | None = None,
+        *,
+        fresh: bool = False,
     ) -> WriteCounts:
+        """One PARENT_OF edge per link, MERGEd on claimId (``fresh``: CREATEd, see write_organisations)."""
+        if fresh:
+            rows = (parent_row_new(link, run_id) for link in links)
+            return self._write("write.parent_of_new", rows, None, progress)
         return self._write("write.parent_of", map(parent_row, links), {"runId": run_id}, progress)
 
     def write_succession_links(

@@ -1,0 +1,9 @@
+// name: bench.create_identifies
+// description: The Bolt write ceiling of bench/bench_ingest.py: plain CREATE of IDENTIFIES relationships between nodes found by their unique keys, with the properties an ingest gave them. Not used by resolver itself.
+// mode: write
+// param rows: list<map>   {start: the Identifier's key, end: the organisation's id, props}
+UNWIND $rows AS row
+MATCH (a:Identifier {key: row.start})
+MATCH (o:Organisation {id: row.end})
+CREATE (a)-[r:IDENTIFIES]->(o)
+SET r = row.props
