@@ -1,7 +1,7 @@
 """Files through the matcher: stream CSV or JSON-lines rows in, match them in chunks, stream rows out.
 
 Every input column is kept and the match columns (``MATCH_COLUMNS``, plus ``ROLLUP_COLUMNS`` with a
-rollup) are added; rows come out in input order. Rows are read with ``resolver.rows`` (gzip, BOM,
+rollup) are added; rows come out in input order. Rows are read with ``resolver.sources.rows`` (gzip, BOM,
 stdin "-", invalid UTF-8 and malformed records reported with their line, never stopping the file).
 Rollups are asked for once per chunk for all the chunk's matched organisations and days (``RollupFn``,
 which the caller binds to the graph), never per row.
