@@ -171,6 +171,7 @@ def test_no_warnings_when_the_graph_has_no_merge_yet(graph: neo4j.Driver, regist
                 "ref": "a",
                 "limit": 5,
                 "normName": "a",
+                "orgIds": ["b"],
             }
             pasted(graph, registry, tpl.name, **{p: values[p] for p in tpl.param_names})
 
