@@ -33,7 +33,7 @@ def base(session_driver: neo4j.Driver, registry: Any) -> Iterator[str]:
 
 
 def get(base: str, path: str, **params: Any) -> httpx.Response:
-    return httpx.get(base + path, params=params, timeout=30)
+    return httpx.get(base + path, params=params, timeout=60)
 
 
 def test_manifest_validates_and_jsonp_wraps_it(base: str) -> None:
@@ -80,12 +80,14 @@ def check_batch(result: dict[str, Any]) -> None:
 def test_batched_queries_by_form_query_string_and_json_body(base: str) -> None:
     validate("reconciliation-query-batch", BATCH)
     text = json.dumps(BATCH)
-    by_form = httpx.post(base + "/reconcile", data={"queries": text}, timeout=30)
+    by_form = httpx.post(base + "/reconcile", data={"queries": text}, timeout=60)
     assert by_form.status_code == 200, by_form.text
     check_batch(by_form.json())
     by_get = get(base, "/reconcile", queries=text)
     assert by_get.json() == by_form.json()
-    by_json = httpx.post(base + "/reconcile", content=text, headers={"content-type": "application/json"})
+    by_json = httpx.post(
+        base + "/reconcile", content=text, headers={"content-type": "application/json"}, timeout=60
+    )
     assert by_json.json() == by_form.json()
 
 
@@ -108,7 +110,9 @@ def test_plain_json_endpoints(base: str) -> None:
     assert tree["id"] == "org-dhsc" and tree["asOf"] == "2019-05-15"
     assert "org-nhsd" in {c["id"] for c in tree["children"]}
     matched = httpx.post(
-        base + "/match?top=3", json=["Riverside Surgry", {"name": "x", "identifiers": ["ods:X24"]}, "Zzyzx"]
+        base + "/match?top=3",
+        json=["Riverside Surgry", {"name": "x", "identifiers": ["ods:X24"]}, "Zzyzx"],
+        timeout=60,
     ).json()
     assert [m["match_decision"] for m in matched] == ["matched", "matched", "none"]
     assert matched[1]["match_id"] == "org-nhs" and matched[1]["match_method"] == "identifier"
@@ -142,7 +146,7 @@ def test_plain_json_endpoints(base: str) -> None:
     ],
 )
 def test_errors_are_json(base: str, method: str, path: str, kwargs: dict[str, Any], status: int) -> None:
-    response = httpx.request(method, base + path, timeout=30, **kwargs)
+    response = httpx.request(method, base + path, timeout=60, **kwargs)
     assert response.status_code == status, response.text
     body = response.json()
     assert body["error"]["status"] == status and body["error"]["message"]
@@ -153,7 +157,7 @@ def test_streamed_body_over_the_cap_is_refused(base: str) -> None:
         for _ in range(30):
             yield b"x" * 1000
 
-    response = httpx.post(base + "/match", content=chunks(), timeout=30)
+    response = httpx.post(base + "/match", content=chunks(), timeout=60)
     assert response.status_code == 413
 
 
@@ -161,6 +165,7 @@ def test_cors_for_browser_clients(base: str) -> None:
     response = httpx.options(
         base + "/reconcile",
         headers={"origin": "http://localhost:3333", "access-control-request-method": "POST"},
+        timeout=60,
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
@@ -189,7 +194,7 @@ def test_eight_concurrent_clients(base: str) -> None:
     stop = time.monotonic() + 6.0
 
     def client(k: int) -> None:
-        with httpx.Client(base_url=base, timeout=30) as http:
+        with httpx.Client(base_url=base, timeout=60) as http:
             n = 0
             while time.monotonic() < stop:
                 start = time.perf_counter()
