@@ -89,7 +89,8 @@ def _stages(show: bool) -> Iterator[Callable[[str, int | None], Callable[[int], 
     default="auto",
     show_default=True,
     help="Reader: littlesis (relationship records, JSON lines or CSV), littlesis-export (bulk "
-    "entities.json / relationships.json), edges (parent,child,start,end CSV), entities (names).",
+    "entities.json / relationships.json), edges (parent,child,start,end CSV), entities (names), govuk "
+    "(GOV.UK API dump and snapshot files), ror (ROR records and relationships), ods-succ (ODS successions).",
 )
 @click.option("--source", help="Source name stored on every edge [default: the file's stem].")
 @click.option(
@@ -154,6 +155,7 @@ def ingest_command(
       resolver ingest samples/relationships.jsonl
       resolver ingest edges.csv --format edges --id-scheme ods --source nhs-ods --rejects bad.csv
       resolver ingest data/*.jsonl --dry-run --report json
+      resolver ingest govuk/org_titles_observed.csv govuk/superseded_by_edges_observed.csv
     """
     match = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
     options = IngestOptions(
