@@ -262,7 +262,8 @@ def _stages(show: bool) -> Iterator[Callable[[str, int | None], Callable[[int], 
     default="auto",
     show_default=True,
     help="Reader: littlesis (relationship records, JSON lines or CSV), littlesis-export (bulk "
-    "entities.json / relationships.json), edges (parent,child,start,end CSV), entities (names).",
+    "entities.json / relationships.json), edges (parent,child,start,end CSV), entities (names), govuk "
+    "(GOV.UK API dump and snapshot files), ror (ROR records and relationships), ods-succ (ODS successions).",
 )
 @click.option("--source", help="Source name stored on every edge [default: the file's stem].")
 @click.option(
@@ -372,6 +373,7 @@ def ingest_command(
           --date-format %Y%m%d --id-scheme ods --dry-run
       resolver ingest parent_of_edges_observed.csv --id-scheme govuk \\
           --map start=first_seen_snapshot,last_seen=last_seen_snapshot,is_current=present_in_latest_snapshot
+      resolver ingest govuk/org_titles_observed.csv govuk/superseded_by_edges_observed.csv
     """
     match = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
     options = ingest_options(

@@ -85,4 +85,6 @@ def lineage(name_or_id: str, back: bool, fmt: str, settings: Neo4jSettings) -> N
         what = "predecessors" if back else "successors"
         click.echo(f"{root.name} ({root.id}) has no recorded {what}", err=True)
         return
-    render_rows(rows, fmt, columns=list(rows[0]) if rows else None)
+    # a table for people: the readable columns (json, ndjson and csv keep every field)
+    shown = ["depth", "from", "to", "date", "source", "toId"] if fmt == "table" else None
+    render_rows(rows, fmt, columns=shown or (list(rows[0]) if rows else None))

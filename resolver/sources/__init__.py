@@ -1,4 +1,5 @@
-"""Input files -> ParentClaim / EntityClaim / Reject records, streamed (design.md §1, the ``sources`` stage).
+"""Input files -> ParentClaim / EntityClaim / Reject records, streamed (design.md §1, the ``sources`` stage);
+the dated formats also give SuccessionClaim and NameClaim records.
 
 ``read_source(path, fmt=..., source=..., id_scheme=...)`` opens the file ("-" is stdin; gzip is detected by
 its magic bytes), works out the format, and returns a ``SourceReader``: iterate it once for the records;
@@ -8,9 +9,10 @@ row is a ``Reject`` (file, 1-based line where the record starts, reason, field, 
 
 The package: ``rows`` (bytes -> rows: CSV, JSON lines, JSON documents, gzip, stdin), ``fields`` (the
 field reading every format shares, and the claim id), one module per format (``edges``, ``entities``,
-``littlesis``, ``littlesis_export``; each documents its columns), and ``reader`` (container and format
-detection, the record stream), ``mapping`` (``ReadOptions``: --map, header-less, delimiter, date format).
-``fmt="auto"`` picks a format from the file name, the first byte, and the
+``littlesis``, ``littlesis_export``, ``govuk``, ``ror``, ``ods``; each documents its columns; ``observed``
+dates facts seen in monthly snapshots), ``reader`` (container and format detection, the record stream) and
+``mapping`` (``ReadOptions``: --map, header-less, delimiter, date format). ``fmt="auto"`` picks a format from
+the file name, the first byte, and the
 first record or header.
 
 Rules:

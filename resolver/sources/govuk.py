@@ -15,10 +15,11 @@ files of one folder (and of different years) meet on the same organisations. Tol
   observed.
 - the API dump, ``{"results": [...]}`` or JSON lines of the same records (``title``, ``details.slug``,
   ``analytics_identifier``, ``details.abbreviation``, ``details.closed_at``, ``parent_organisations``,
-  ``superseding_organisations``): an ``EntityClaim`` per organisation (the abbreviation an alias, the
-  analytics id ``govuk-analytics:<id>``), an undated PARENT_OF per parent link (ended at ``closed_at``
-  when the child is closed) and a SUCCEEDED_BY per superseding link, dated by ``closed_at`` (the day as
-  written, in the offset the API gives).
+  ``superseding_organisations``, ``superseded_organisations``): an ``EntityClaim`` per organisation
+  (the abbreviation an alias, the analytics id ``govuk-analytics:<id>``), an undated PARENT_OF per
+  parent link (ended at ``closed_at`` when the child is closed) and a SUCCEEDED_BY per superseding (or
+  superseded) link, dated by the predecessor's ``closed_at`` (the day as written, in the offset the API
+  gives); a link listed on both organisations makes one claim id.
 
 The observed files date with the snapshots (see ``resolver.sources.observed``): their list is
 ``snapshots_index/snapshots.csv`` beside the file; names of the organisations come from
@@ -329,6 +330,18 @@ def _api_records(reader: SourceReader, values: dict[str, Any], row: Row) -> Iter
         claim = claim_id_for(source, source_id, child, succ, None, None)
         notes = "closed_at of the predecessor" if closed else "no closed_at in the API"
         yield SuccessionClaim(claim, child, succ, closed, None, source, source_id, notes, row.line)
+    # the same link seen from the successor (one claim id: the ingest keeps one), dated by the
+    # predecessor's closed_at from the first pass
+    for link in _links(values, "superseded_organisations"):
+        pred = other(link, "superseded_organisations")
+        if pred.identifiers == child.identifiers:
+            continue
+        pred_slug = slug_of(link, "superseded_organisations")
+        source_id = f"{pred_slug}>{slug}"
+        claim = claim_id_for(source, source_id, pred, child, None, None)
+        when = _closed_day(index.get(pred_slug, ("", None))[1], "superseded_organisations")
+        notes = "closed_at of the predecessor" if when else "no closed_at in the API"
+        yield SuccessionClaim(claim, pred, child, when, None, source, source_id, notes, row.line)
 
 
 def _links(values: dict[str, Any], key: str) -> list[Any]:

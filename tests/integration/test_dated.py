@@ -44,10 +44,14 @@ def env(neo4j_settings: Neo4jSettings) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def govuk(
-    session_driver: neo4j.Driver, registry: TemplateRegistry, env: dict[str, str]
+    session_driver: neo4j.Driver,
+    registry: TemplateRegistry,
+    env: dict[str, str],
+    neo4j_settings: Neo4jSettings,
 ) -> Iterator[dict[str, Any]]:
     """The GOV.UK observed hierarchy, successions and titles, loaded once with the README's command."""
-    session_driver.execute_query(registry["admin.delete_all"].query())
+    with session_driver.session(database=neo4j_settings.database) as session:  # auto-commit: IN TRANSACTIONS
+        session.run(registry["admin.delete_all"].query()).consume()
     paths = [str(shared_file(f"{GOVUK}/{name}")) for name in GOVUK_FILES]
     yield cli_run(env, "ingest", *paths, "--no-progress", "--report", "json")
 
@@ -220,7 +224,36 @@ def test_govuk_rerun_changes_nothing(govuk: dict[str, Any], env: dict[str, str])
     assert {k: again[k] for k in created} == dict.fromkeys(created, 0)
 
 
+def test_observed_bounds_of_a_reparenting(govuk: dict[str, Any], session_driver: neo4j.Driver) -> None:
+    """Companies House: BEIS until the 2023-03-01 snapshot, Business and Trade from the 2023-04-01 one."""
+    spells = rows(
+        session_driver,
+        "MATCH (p)-[r:PARENT_OF]->(:Organisation)<-[:IDENTIFIES]-"
+        "(:Identifier {key: 'govuk:companies-house'}) "
+        "MATCH (p)<-[:IDENTIFIES]-(i:Identifier {scheme: 'govuk'}) "
+        "RETURN i.value AS parent, toString(r.validFrom) AS f, toString(r.validFromLatest) AS fl, "
+        "toString(r.validTo) AS t, toString(r.validToLatest) AS tl ORDER BY fl",
+    )
+    assert spells == [
+        {
+            "parent": "department-for-business-energy-and-industrial-strategy",
+            "f": None,
+            "fl": "2021-08-11",
+            "t": "2023-03-01",
+            "tl": "2023-03-31",
+        },
+        {
+            "parent": "department-for-business-and-trade",
+            "f": "2023-03-02",
+            "fl": "2023-04-01",
+            "t": None,
+            "tl": None,
+        },
+    ]
+
+
 # -- the GOV.UK API dump, NHS ODS successions, ROR ------------------------------------------------------
+# (these start from an empty graph, so they come after the tests of the module-wide GOV.UK load)
 
 
 def test_govuk_api_dump(graph: neo4j.Driver, env: dict[str, str]) -> None:
@@ -303,31 +336,3 @@ def test_ror_organisations_and_relationships(graph: neo4j.Driver, env: dict[str,
         if checked >= 8:
             break
     assert checked >= 3
-
-
-def test_observed_bounds_of_a_reparenting(govuk: dict[str, Any], session_driver: neo4j.Driver) -> None:
-    """Companies House: BEIS until the 2023-03-01 snapshot, Business and Trade from the 2023-04-01 one."""
-    spells = rows(
-        session_driver,
-        "MATCH (p)-[r:PARENT_OF]->(:Organisation)<-[:IDENTIFIES]-"
-        "(:Identifier {key: 'govuk:companies-house'}) "
-        "MATCH (p)<-[:IDENTIFIES]-(i:Identifier {scheme: 'govuk'}) "
-        "RETURN i.value AS parent, toString(r.validFrom) AS f, toString(r.validFromLatest) AS fl, "
-        "toString(r.validTo) AS t, toString(r.validToLatest) AS tl ORDER BY fl",
-    )
-    assert spells == [
-        {
-            "parent": "department-for-business-energy-and-industrial-strategy",
-            "f": None,
-            "fl": "2021-08-11",
-            "t": "2023-03-01",
-            "tl": "2023-03-31",
-        },
-        {
-            "parent": "department-for-business-and-trade",
-            "f": "2023-03-02",
-            "fl": "2023-04-01",
-            "t": None,
-            "tl": None,
-        },
-    ]
