@@ -314,3 +314,12 @@ def test_runner_files_are_private_under_a_permissive_umask(tmp_path: Path) -> No
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "f").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("module", ["resolver.serverconf", "resolver.maven", "resolver.settings"])
+def test_doctests(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
