@@ -5,7 +5,8 @@ where
 - ratio, token_sort: rapidfuzz on the cores (keys without legal forms);
 - squashed: rapidfuzz ratio on the keys without spaces ("JPMorgan" / "J.P. Morgan", "SchummPLC");
 - subset: one name is the other plus designators only ("Aberdeen City Council", "County Durham"),
-  provided they share a word that is not generic;
+  provided they share a word that is not generic; or one writes a run of the other's words as their
+  initials ("GSE Profession" / "Government Science & Engineering Profession");
 - distinct: the best of ratio, token_sort and squashed on the cores without the generic words both
   share, so shared generic words cannot carry a match ("London Borough of Brent" / "London Borough of
   Ealing", "South Ayrshire Council" / "North Ayrshire Council"); 1 when they share none;
@@ -38,6 +39,7 @@ from rapidfuzz.distance import Levenshtein
 
 from resolver.block import Blocks, IntArray, candidate_pairs
 from resolver.normalise import (
+    ACRONYM_STOPWORDS,
     COUNTRY_CODES,
     DESIGNATORS,
     GENERIC_WORDS,
@@ -64,6 +66,7 @@ SUBSET_STEP = 0.02
 PREFILTER_SLACK = 0.05
 CDIST_MIN_BUCKET = 64  # buckets this large go to cdist; smaller ones are pooled into one cpdist call
 _NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
+_CAPITALS_RE = re.compile(r"\b[A-Z]{2,6}\b")
 _DIGIT_RE = re.compile(r"[0-9]")
 _SUBSET_IGNORED = frozenset({"of", "and", "the", "for"})
 _LINK_WORDS = frozenset({"of", "the", "for"})
@@ -282,6 +285,8 @@ def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = fr
     token_sort = fuzz.token_sort_ratio(ca, cb) / 100
     squashed = fuzz.ratio(squash(a.key), squash(b.key)) / 100
     subset = subset_score(a.tokens, b.tokens)
+    if not subset and (contractible(a) or contractible(b)):
+        subset = contracted(a.tokens, b.tokens)
     distinct = 1.0 if subset else distinct_score(a.tokens, b.tokens, common)
     swapped = swapped_word(a.tokens, b.tokens, common)
     markers = (*_markers(a, b), extra_words(a.tokens, b.tokens))
@@ -289,6 +294,40 @@ def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = fr
     score = _combine(similarity, *markers)
     values = (ratio, token_sort, squashed, subset, distinct, swapped, *markers)
     return PairScore(round(score, 6), tuple((f, round(v, 6)) for f, v in zip(FEATURES, values, strict=True)))
+
+
+def contractible(name: NormalisedName) -> bool:
+    """Does a name written in mixed case hold a word in capitals (2-6 letters) that may stand for
+    several words of another name ("GSE Profession", "Invest NI")?"""
+    if len(name.tokens) < 2 or name.display.isupper():
+        return False
+    return any(m.group(0).lower() in name.tokens for m in _CAPITALS_RE.finditer(name.display))
+
+
+def contracted(a: Sequence[str], b: Sequence[str]) -> float:
+    """1.0 when one name is the other with a run of two or more of its words written as their initials
+    ("GSE Profession" / "Government Science and Engineering Profession", "Invest NI" / "Invest Northern
+    Ireland"), the other words equal and in order; 0.0 otherwise.
+
+    Example:
+        >>> contracted(("gse", "profession"), ("government", "science", "and", "engineering", "profession"))
+        1.0
+        >>> contracted(("nhs",), ("national", "health", "service"))
+        0.0
+    """
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) < 2 or len(long) <= len(short):
+        return 0.0
+    for p, word in enumerate(short):
+        if not 2 <= len(word) <= 6 or not word.isalpha():
+            continue
+        head, tail = short[:p], short[p + 1 :]
+        if tuple(long[: len(head)]) != tuple(head) or (tail and tuple(long[-len(tail) :]) != tuple(tail)):
+            continue
+        middle = [w for w in long[len(head) : len(long) - len(tail)] if w not in ACRONYM_STOPWORDS]
+        if len(middle) >= 2 and "".join(w[0] for w in middle) == word:
+            return 1.0
+    return 0.0
 
 
 def tag_agreement(x: str | None, y: str | None) -> float:
@@ -367,8 +406,10 @@ def score_blocks(
     """
     cores = np.array([n.core for n in names], dtype=object)
     squashed = np.array([squash(n.key) for n in names], dtype=object)
+    # Designators (the subset rule) or capitals that may contract words ("GSE Profession"): such pairs
+    # pass the prefilter whatever their string similarity.
     designated = np.fromiter(
-        (not DESIGNATORS.isdisjoint(n.tokens) for n in names), dtype=bool, count=len(names)
+        (not DESIGNATORS.isdisjoint(n.tokens) or contractible(n) for n in names), dtype=bool, count=len(names)
     )
     small: list[list[int]] = []
     parts_lo: list[IntArray] = []
@@ -431,7 +472,10 @@ def _final_scores(
     # The subset rule needs designators on the larger side.
     is_subset = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(designated[lo] | designated[hi])[0]:
-        subset = subset_score(names[lo[k]].tokens, names[hi[k]].tokens)
+        a, b = names[lo[k]], names[hi[k]]
+        subset = subset_score(a.tokens, b.tokens)
+        if not subset and (contractible(a) or contractible(b)):
+            subset = contracted(a.tokens, b.tokens)
         if subset:
             similarity[k] = max(similarity[k], subset)
             is_subset[k] = True
