@@ -59,6 +59,7 @@ MODIFIER_PENALTY = 0.2
 EXTRA_PENALTY = 0.2
 SHORT_PENALTY = 0.15
 SHORT_NAME = 5  # letters, spaces aside: names this short must match exactly
+SHORT_WORD = 3  # swapped words this short get no typo allowance
 DISTINCT_EDITS = 2  # distinctive parts this close are one name with a typo, if they are long enough:
 TYPO_LETTERS = 12  # below this many letters one edit only ("Warrington" / "Darlington" are two apart)
 SUBSET_BASE = 0.96
@@ -214,7 +215,8 @@ def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = fr
     (x,), (y,) = only_a, only_b
     if x in GENERIC_WORDS or y in GENERIC_WORDS or x in common or y in common:
         return 1.0
-    edits = DISTINCT_EDITS
+    # A word of three letters or fewer one letter from another is another word ("Air" / "Rail").
+    edits = 0 if min(len(x), len(y)) <= SHORT_WORD else DISTINCT_EDITS
     if Levenshtein.distance(x, y, score_cutoff=edits) <= edits or abbreviates(x, y) or abbreviates(y, x):
         return 1.0
     return round(fuzz.ratio(x, y) / 100, 6)
@@ -501,7 +503,10 @@ def _final_scores(
         len({_singular(t) for t in names[i].tokens}) if len(names[i].tokens) > 1 else 0 for i in involved
     ]
     # Cores two edits apart hold no swapped words further apart than that: only the others are read.
+    # (unless a short word could be the one swapped: "Air" / "Rail Accident Investigation Branch").
     near = _cpdist(cores, lo, hi, Levenshtein.distance, DISTINCT_EDITS) <= DISTINCT_EDITS
+    has_short = _flags(names, involved, _has_short_word)
+    near &= ~(has_short[lo] | has_short[hi])
     for k in np.nonzero(~near & (words[lo] == words[hi]) & (words[lo] > 1) & (similarity >= cutoff))[0]:
         similarity[k] = min(similarity[k], swapped_word(names[lo[k]].tokens, names[hi[k]].tokens, common))
     legal, qualifier, numbers, modifiers = _attribute_ids(names, involved)
@@ -538,6 +543,10 @@ def _tag_flags(names: Sequence[NormalisedName], lo: IntArray, hi: IntArray) -> n
     for k in np.nonzero(tagged[lo] & tagged[hi])[0]:
         flags[k] = tag_agreement(names[lo[k]].tag, names[hi[k]].tag) == 0.0
     return flags
+
+
+def _has_short_word(name: NormalisedName) -> bool:
+    return any(len(t) <= SHORT_WORD and t.isalpha() and t not in ACRONYM_STOPWORDS for t in name.tokens)
 
 
 def _short_form(name: NormalisedName) -> str:
