@@ -5,7 +5,8 @@ where
 - ratio, token_sort: rapidfuzz on the cores (keys without legal forms);
 - squashed: rapidfuzz ratio on the keys without spaces ("JPMorgan" / "J.P. Morgan", "SchummPLC");
 - subset: one name is the other plus designators only ("Aberdeen City Council", "County Durham"),
-  provided they share a word that is not generic;
+  provided they share a word that is not generic; or one writes a run of the other's words as their
+  initials ("GSE Profession" / "Government Science & Engineering Profession");
 - distinct: the best of ratio, token_sort and squashed on the cores without the generic words both
   share, so shared generic words cannot carry a match ("London Borough of Brent" / "London Borough of
   Ealing", "South Ayrshire Council" / "North Ayrshire Council"); 1 when they share none;
@@ -38,6 +39,7 @@ from rapidfuzz.distance import Levenshtein
 
 from resolver.block import Blocks, IntArray, candidate_pairs
 from resolver.normalise import (
+    ACRONYM_STOPWORDS,
     COUNTRY_CODES,
     DESIGNATORS,
     GENERIC_WORDS,
@@ -57,6 +59,7 @@ MODIFIER_PENALTY = 0.2
 EXTRA_PENALTY = 0.2
 SHORT_PENALTY = 0.15
 SHORT_NAME = 5  # letters, spaces aside: names this short must match exactly
+SHORT_WORD = 3  # swapped words this short get no typo allowance
 DISTINCT_EDITS = 2  # distinctive parts this close are one name with a typo, if they are long enough:
 TYPO_LETTERS = 12  # below this many letters one edit only ("Warrington" / "Darlington" are two apart)
 SUBSET_BASE = 0.96
@@ -64,6 +67,7 @@ SUBSET_STEP = 0.02
 PREFILTER_SLACK = 0.05
 CDIST_MIN_BUCKET = 64  # buckets this large go to cdist; smaller ones are pooled into one cpdist call
 _NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
+_CAPITALS_RE = re.compile(r"\b[A-Z]{2,6}\b")
 _DIGIT_RE = re.compile(r"[0-9]")
 _SUBSET_IGNORED = frozenset({"of", "and", "the", "for"})
 _LINK_WORDS = frozenset({"of", "the", "for"})
@@ -211,7 +215,8 @@ def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = fr
     (x,), (y,) = only_a, only_b
     if x in GENERIC_WORDS or y in GENERIC_WORDS or x in common or y in common:
         return 1.0
-    edits = DISTINCT_EDITS
+    # A word of three letters or fewer one letter from another is another word ("Air" / "Rail").
+    edits = 0 if min(len(x), len(y)) <= SHORT_WORD else DISTINCT_EDITS
     if Levenshtein.distance(x, y, score_cutoff=edits) <= edits or abbreviates(x, y) or abbreviates(y, x):
         return 1.0
     return round(fuzz.ratio(x, y) / 100, 6)
@@ -282,6 +287,8 @@ def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = fr
     token_sort = fuzz.token_sort_ratio(ca, cb) / 100
     squashed = fuzz.ratio(squash(a.key), squash(b.key)) / 100
     subset = subset_score(a.tokens, b.tokens)
+    if not subset and (contractible(a) or contractible(b)):
+        subset = contracted(a.tokens, b.tokens)
     distinct = 1.0 if subset else distinct_score(a.tokens, b.tokens, common)
     swapped = swapped_word(a.tokens, b.tokens, common)
     markers = (*_markers(a, b), extra_words(a.tokens, b.tokens))
@@ -289,6 +296,40 @@ def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = fr
     score = _combine(similarity, *markers)
     values = (ratio, token_sort, squashed, subset, distinct, swapped, *markers)
     return PairScore(round(score, 6), tuple((f, round(v, 6)) for f, v in zip(FEATURES, values, strict=True)))
+
+
+def contractible(name: NormalisedName) -> bool:
+    """Does a name written in mixed case hold a word in capitals (2-6 letters) that may stand for
+    several words of another name ("GSE Profession", "Invest NI")?"""
+    if len(name.tokens) < 2 or name.display.isupper():
+        return False
+    return any(m.group(0).lower() in name.tokens for m in _CAPITALS_RE.finditer(name.display))
+
+
+def contracted(a: Sequence[str], b: Sequence[str]) -> float:
+    """1.0 when one name is the other with a run of two or more of its words written as their initials
+    ("GSE Profession" / "Government Science and Engineering Profession", "Invest NI" / "Invest Northern
+    Ireland"), the other words equal and in order; 0.0 otherwise.
+
+    Example:
+        >>> contracted(("gse", "profession"), ("government", "science", "and", "engineering", "profession"))
+        1.0
+        >>> contracted(("nhs",), ("national", "health", "service"))
+        0.0
+    """
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) < 2 or len(long) <= len(short):
+        return 0.0
+    for p, word in enumerate(short):
+        if not 2 <= len(word) <= 6 or not word.isalpha():
+            continue
+        head, tail = short[:p], short[p + 1 :]
+        if tuple(long[: len(head)]) != tuple(head) or (tail and tuple(long[-len(tail) :]) != tuple(tail)):
+            continue
+        middle = [w for w in long[len(head) : len(long) - len(tail)] if w not in ACRONYM_STOPWORDS]
+        if len(middle) >= 2 and "".join(w[0] for w in middle) == word:
+            return 1.0
+    return 0.0
 
 
 def tag_agreement(x: str | None, y: str | None) -> float:
@@ -367,8 +408,10 @@ def score_blocks(
     """
     cores = np.array([n.core for n in names], dtype=object)
     squashed = np.array([squash(n.key) for n in names], dtype=object)
+    # Designators (the subset rule) or capitals that may contract words ("GSE Profession"): such pairs
+    # pass the prefilter whatever their string similarity.
     designated = np.fromiter(
-        (not DESIGNATORS.isdisjoint(n.tokens) for n in names), dtype=bool, count=len(names)
+        (not DESIGNATORS.isdisjoint(n.tokens) or contractible(n) for n in names), dtype=bool, count=len(names)
     )
     small: list[list[int]] = []
     parts_lo: list[IntArray] = []
@@ -431,7 +474,10 @@ def _final_scores(
     # The subset rule needs designators on the larger side.
     is_subset = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(designated[lo] | designated[hi])[0]:
-        subset = subset_score(names[lo[k]].tokens, names[hi[k]].tokens)
+        a, b = names[lo[k]], names[hi[k]]
+        subset = subset_score(a.tokens, b.tokens)
+        if not subset and (contractible(a) or contractible(b)):
+            subset = contracted(a.tokens, b.tokens)
         if subset:
             similarity[k] = max(similarity[k], subset)
             is_subset[k] = True
@@ -457,7 +503,10 @@ def _final_scores(
         len({_singular(t) for t in names[i].tokens}) if len(names[i].tokens) > 1 else 0 for i in involved
     ]
     # Cores two edits apart hold no swapped words further apart than that: only the others are read.
+    # (unless a short word could be the one swapped: "Air" / "Rail Accident Investigation Branch").
     near = _cpdist(cores, lo, hi, Levenshtein.distance, DISTINCT_EDITS) <= DISTINCT_EDITS
+    has_short = _flags(names, involved, _has_short_word)
+    near &= ~(has_short[lo] | has_short[hi])
     for k in np.nonzero(~near & (words[lo] == words[hi]) & (words[lo] > 1) & (similarity >= cutoff))[0]:
         similarity[k] = min(similarity[k], swapped_word(names[lo[k]].tokens, names[hi[k]].tokens, common))
     legal, qualifier, numbers, modifiers = _attribute_ids(names, involved)
@@ -494,6 +543,10 @@ def _tag_flags(names: Sequence[NormalisedName], lo: IntArray, hi: IntArray) -> n
     for k in np.nonzero(tagged[lo] & tagged[hi])[0]:
         flags[k] = tag_agreement(names[lo[k]].tag, names[hi[k]].tag) == 0.0
     return flags
+
+
+def _has_short_word(name: NormalisedName) -> bool:
+    return any(len(t) <= SHORT_WORD and t.isalpha() and t not in ACRONYM_STOPWORDS for t in name.tokens)
 
 
 def _short_form(name: NormalisedName) -> str:
