@@ -12,7 +12,7 @@ from resolver.cli.base import cli, format_option, neo4j_options
 from resolver.graph.connection import check, connect, make_driver
 from resolver.graph.schema import apply_schema
 from resolver.graph.templates import TemplateRegistry
-from resolver.render import render_rows
+from resolver.render import render_rows, resolve_format
 from resolver.server import LocalServer
 from resolver.serverconf import parse_setting
 from resolver.settings import Neo4jSettings, ServerSettings
@@ -168,12 +168,14 @@ def server_config(
         rows = [
             {"setting": k, "value": v, "from": "default"} for k, v in defaults.items() if k not in kept
         ] + rows
-    if not rows and fmt == "table":
+    if not rows:  # said on stderr, so a pipe still gets a header-only CSV
         click.echo(
-            f"no kept settings (home {srv.home}); add one with `resolver server start --config KEY=VALUE`"
+            f"no kept settings (home {srv.home}); add one with `resolver server start --config KEY=VALUE`",
+            err=True,
         )
-        return
-    render_rows(rows, fmt)
+        if resolve_format(fmt, sys.stdout) == "table":
+            return
+    render_rows(rows, fmt, columns=["setting", "value", "from"])
     if updates and srv.pid() is not None:
         click.echo("the server is running: the change applies at the next start", err=True)
 

@@ -38,7 +38,9 @@ from resolver.graph.writer import (
     parent_row,
 )
 from resolver.ingest import IngestOptions, IngestReport, StageFactory, ingest
-from resolver.model import ParentLink, Reject
+from resolver.judgements import Judgement
+from resolver.model import NameLink, ParentLink, Reject, SuccessionLink
+from resolver.reconcile import Redirect
 from resolver.server import LocalServer
 from resolver.settings import Neo4jSettings, ServerSettings
 
@@ -176,8 +178,33 @@ class BulkWriter(GraphWriter):
     def parent_pairs(self) -> Iterator[tuple[str, str]]:
         return iter(())
 
+    def redirects(self) -> Iterator[Redirect]:
+        return iter(())  # an empty database has no merges
+
+    def judgements(self) -> Iterator[Judgement]:
+        return iter(())  # ... and no judgements
+
     def is_empty(self) -> bool:
         return True
+
+    def write_succession_links(
+        self, links: Iterable[SuccessionLink], run_id: str, progress: Progress | None = None
+    ) -> WriteCounts:
+        return self._refuse_dated(links, "successions (SUCCEEDED_BY)")
+
+    def write_name_links(
+        self, links: Iterable[NameLink], run_id: str, progress: Progress | None = None
+    ) -> WriteCounts:
+        return self._refuse_dated(links, "dated names (NAME_OF)")
+
+    @staticmethod
+    def _refuse_dated(links: Iterable[object], what: str) -> WriteCounts:
+        if any(True for _ in links):
+            raise ConfigError(
+                f"resolver load does not write {what} yet: load the hierarchy first, then "
+                "`resolver ingest` the files of successions and names on top of it"
+            )
+        return WriteCounts()
 
     def lock(self, run_id: str) -> AbstractContextManager[None]:  # type: ignore[override]
         return nullcontext()
