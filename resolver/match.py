@@ -277,7 +277,7 @@ class Matcher:
                 continue
             for name, other in ((j.left, j.right), (j.right, j.left)):
                 org = self._organisation_of(other)
-                key = normalise_name(name).key if name not in self.position else ""
+                key = _judged_key(name) if name not in self.position else ""
                 if org is None or not key:
                     continue
                 if self.position.get(name) == org:
@@ -419,7 +419,7 @@ class Matcher:
             if known is None or score > known[0]:
                 best[org] = (score, method, form)
 
-        rule = self.rules.get(forms[0][1].key) if forms else None
+        rule = self.rules.get(_judged_key(forms[0][0])) if forms else None
         if rule is not None:
             for org in rule.same:
                 offer(org, 1.0, "judgement", self.orgs[org].name)
@@ -471,3 +471,13 @@ class Matcher:
         else:
             decision = "matched"
         return MatchResult(decision, candidates[:top])
+
+
+def _judged_key(name: str) -> str:
+    """A judged name as people wrote it, up to case and spacing: a judgement about "Dept for Transport"
+    says nothing about "Department for Transport", though the two normalise alike.
+
+    >>> _judged_key("  The   SURGERY ")
+    'the surgery'
+    """
+    return " ".join(name.casefold().split())
