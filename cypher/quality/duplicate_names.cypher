@@ -3,10 +3,10 @@
 // mode: read
 // param limit: integer   the most rows returned
 // returns: normName, ids, names, organisations (how many)
-MATCH (a:Alias)-[:ALIAS_OF]->(src:Organisation)
+MATCH (a:Alias)-[x WHERE type(x) = 'ALIAS_OF']->(src:Organisation)
 WHERE a.normName IS NOT NULL AND a.normName <> ''
-OPTIONAL MATCH (src)-[:MERGED_INTO]->{1,5}(merged:Organisation)
-  WHERE NOT EXISTS { (merged)-[:MERGED_INTO]->() }
+OPTIONAL MATCH (src)-[m WHERE type(m) = 'MERGED_INTO']->{1,5}(merged:Organisation)
+  WHERE NOT EXISTS { (merged)-[n WHERE type(n) = 'MERGED_INTO']->() }
 WITH a.normName AS normName, coalesce(merged, src) AS o
 WITH normName, collect(DISTINCT o) AS orgs
 WHERE size(orgs) > 1

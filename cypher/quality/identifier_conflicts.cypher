@@ -4,16 +4,16 @@
 // param limit: integer   the most rows returned
 // returns: kind, value, keys, ids, names
 CALL () {
-  MATCH (i:Identifier)-[:IDENTIFIES]->(src:Organisation)
-  OPTIONAL MATCH (src)-[:MERGED_INTO]->{1,5}(merged:Organisation)
-    WHERE NOT EXISTS { (merged)-[:MERGED_INTO]->() }
+  MATCH (i:Identifier)-[x WHERE type(x) = 'IDENTIFIES']->(src:Organisation)
+  OPTIONAL MATCH (src)-[m WHERE type(m) = 'MERGED_INTO']->{1,5}(merged:Organisation)
+    WHERE NOT EXISTS { (merged)-[n WHERE type(n) = 'MERGED_INTO']->() }
   WITH i, collect(DISTINCT coalesce(merged, src)) AS orgs
   WHERE size(orgs) > 1
   RETURN 'shared' AS kind, i.value AS value, [i.key] AS keys, orgs
   UNION
-  MATCH (i:Identifier)-[:IDENTIFIES]->(src:Organisation)
-  OPTIONAL MATCH (src)-[:MERGED_INTO]->{1,5}(merged:Organisation)
-    WHERE NOT EXISTS { (merged)-[:MERGED_INTO]->() }
+  MATCH (i:Identifier)-[x WHERE type(x) = 'IDENTIFIES']->(src:Organisation)
+  OPTIONAL MATCH (src)-[m WHERE type(m) = 'MERGED_INTO']->{1,5}(merged:Organisation)
+    WHERE NOT EXISTS { (merged)-[n WHERE type(n) = 'MERGED_INTO']->() }
   WITH i.value AS value, collect(DISTINCT i.scheme) AS schemes, collect(DISTINCT i.key) AS keys,
        collect(DISTINCT coalesce(merged, src)) AS orgs
   WHERE size(schemes) > 1 AND size(orgs) > 1
