@@ -7,7 +7,9 @@
 // param by: string       who merged
 // param reason: string   why (may be null)
 // returns: refusal (null when merged), keepId, otherId
-MATCH (keep:Organisation {id: $keepId}), (other:Organisation {id: $otherId})
+MATCH (keep:Organisation {id: $keepId})
+WITH keep
+MATCH (other:Organisation {id: $otherId})
 WITH keep, other,
      CASE WHEN keep = other THEN 'they are one organisation'
           WHEN EXISTS { (keep)-[:MERGED_INTO]->() } THEN $keepId + ' is itself merged into another organisation'
