@@ -345,7 +345,8 @@ def run_import(
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
     cmd = [java, "-cp", f"{lib_dir}/*", "org.neo4j.cli.AdminTool", *import_command(files, database=database)]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    # cwd: the tool leaves its import.report in the working directory; keep it with the files
+    proc = subprocess.run(cmd, env=env, cwd=files.directory, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         tail = (proc.stdout + proc.stderr).strip()[-1500:]
