@@ -70,3 +70,44 @@ def plot_sweep(rows: Sequence[SweepRow], path: str | Path, title: str = "resolve
     fig.tight_layout()
     fig.savefig(path, format="png")
     plt.close(fig)
+
+
+def plot_waterfall(
+    steps: Sequence[tuple[str, float, float]],
+    log_odds: Sequence[tuple[str, float]],
+    path: str | Path,
+    title: str = "resolver explain",
+) -> None:
+    """Write a PNG of explain's two waterfalls: the score's steps (best similarity, then each cap and
+    penalty, as ``(step, change, running)``) and each feature's contribution to the match log-odds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), dpi=100)
+    before = 0.0
+    for k, (step, change, running) in enumerate(steps):
+        base, height = (0.0, running) if step == "score" or k == 0 else (min(before, running), abs(change))
+        colour = "tab:blue" if step == "score" or k == 0 else ("tab:green" if change >= 0 else "tab:red")
+        left.bar(k, height, bottom=base, color=colour)
+        left.text(k, base + height, f"{running:.2f}", ha="center", va="bottom", fontsize=8)
+        before = running
+    labels = [s.split(":")[0] for s, _, _ in steps]  # "penalty extra: one name is ..." -> "penalty extra"
+    left.set_xticks(range(len(steps)), labels, rotation=30, ha="right", fontsize=8)
+    left.set_ylim(0, 1.08)
+    left.set_ylabel("score")
+    left.set_title("score, step by step")
+    shown = [(n, v) for n, v in log_odds if abs(v) >= 0.005]
+    total = 0.0
+    for k, (_, value) in enumerate(shown):
+        right.bar(k, value, bottom=total, color="tab:green" if value >= 0 else "tab:red")
+        total += value
+    right.axhline(0, color="grey", linewidth=0.8)
+    right.set_xticks(range(len(shown)), [n for n, _ in shown], rotation=30, ha="right", fontsize=8)
+    right.set_ylabel("log-odds (cumulative)")
+    right.set_title("match probability: each feature's share")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+    plt.close(fig)

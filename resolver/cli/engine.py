@@ -36,7 +36,7 @@ from resolver.render import render_document, render_rows
 from resolver.settings import MatchSettings
 from resolver.sources.rows import Row
 from resolver.sources.table import read_table
-from resolver.sweep import DEFAULT_THRESHOLDS, plot_sweep
+from resolver.sweep import DEFAULT_THRESHOLDS, plot_sweep, plot_waterfall
 from resolver.sweep import sweep as sweep_thresholds
 
 from .base import cli, format_option
@@ -458,11 +458,23 @@ def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Res
     help="Decide inside this input (CSV or JSON lines): show the chain of links or the rule that kept "
     "the names apart.",
 )
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the two waterfalls (score steps, feature log-odds) as a PNG.",
+)
 @name_option
 @threshold_option
 @format_option("table")
 def explain_command(
-    name_a: str, name_b: str, input_path: str | None, name_column: str, threshold: float | None, fmt: str
+    name_a: str,
+    name_b: str,
+    input_path: str | None,
+    plot_path: str | None,
+    name_column: str,
+    threshold: float | None,
+    fmt: str,
 ) -> None:
     """Show how two names normalise, their features, a waterfall of the score, and the decision.
 
@@ -476,9 +488,13 @@ def explain_command(
       resolver explain "NHS" "National Health Service (NHS)"
       resolver explain "Schumm PLC" "SchummPLC" --format json
       resolver explain "NHS" "The N.H.S." --in names.csv
+      resolver explain "DFAT - Passport Office" "Australian Passport Office" --plot why.png
     """
     settings = _settings(threshold)
     ex = explain(name_a, name_b, settings)
+    if plot_path is not None:
+        plot_waterfall(ex.waterfall, ex.log_odds, plot_path, title=f"{name_a!r} vs {name_b!r}: {ex.decision}")
+        click.echo(f"plot written to {plot_path}", err=True)
     fields = ("display", "key", "tokens", "acronym", "legal_form", "qualifier", "tag")
     rows: list[dict[str, Any]] = [
         {"item": f, "left": getattr(ex.left, f), "right": getattr(ex.right, f)} for f in fields
