@@ -17,7 +17,7 @@ from resolver.settings import MatchSettings, Neo4jSettings, ServerSettings
 from resolver.sources import FORMATS
 
 from .base import cli, neo4j_options
-from .ingest import RejectSink, _print_report, _stages
+from .ingest import RejectsFile, RejectSink, _print_report, _stages
 
 
 @cli.command("load")
@@ -92,9 +92,10 @@ def load_command(
     server = managed_server(settings, ServerSettings.from_env())
     directory = out_dir or Path(tempfile.mkdtemp(prefix="resolver-load-"))
     show = sys.stderr.isatty() if progress is None else progress
-    rejects_file = rejects_path.open("w", encoding="utf-8", newline="") if rejects_path else None
+    rejects = RejectsFile(rejects_path, files) if rejects_path else None  # refused before reading
     try:
-        sink = RejectSink(rejects_file, as_csv=bool(rejects_path and rejects_path.suffix.lower() == ".csv"))
+        as_csv = bool(rejects_path and rejects_path.suffix.lower() == ".csv")
+        sink = RejectSink(rejects.stream if rejects else None, as_csv=as_csv, name=str(rejects_path))
         with _stages(show) as stage:
             result = load(
                 list(files),
@@ -105,11 +106,16 @@ def load_command(
                 on_reject=sink,
                 stage=stage,
             )
+        sink.flush()
+    except BaseException:
+        if rejects is not None:
+            rejects.discard()
+        raise
     finally:
-        if rejects_file is not None:
-            rejects_file.close()
         if out_dir is None and server is not None:
             shutil.rmtree(directory, ignore_errors=True)
+    if rejects is not None:
+        rejects.commit()
     report = result.ingest
     report.seconds.update(result.seconds)
     _print_report(report, sink, rejects_path, fmt)
