@@ -12,7 +12,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -253,49 +253,66 @@ def _stages(show: bool) -> Iterator[Callable[[str, int | None], Callable[[int], 
             progress.update(current[-1], total=progress.tasks[current[-1]].completed)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+_READING = (
+    click.option(
+        "--format",
+        "input_format",
+        type=click.Choice(FORMATS),
+        default="auto",
+        show_default=True,
+        help="Reader: littlesis (relationship records, JSON lines or CSV), littlesis-export (bulk "
+        "entities.json / relationships.json), edges (parent,child,start,end CSV), entities (names), "
+        "govuk (GOV.UK API dump and snapshot files), ror (ROR records and relationships), ods-succ "
+        "(ODS successions).",
+    ),
+    click.option("--source", help="Source name stored on every edge [default: the file's stem]."),
+    click.option(
+        "--id-scheme",
+        help="Scheme for bare parent_id/child_id values, e.g. 'ods' makes A81001 into ods:A81001 "
+        "(required when a file holds codes without a scheme).",
+    ),
+    click.option(
+        "--map",
+        "maps",
+        multiple=True,
+        metavar="FIELD=COLUMN,...",
+        help="Read FIELD from COLUMN, e.g. --map start=first_seen,end=last_seen (repeatable). Fields: "
+        "parent, child, parent_id, child_id, start, end, last_seen, is_current, source, source_id, notes, "
+        "url, description (edges); name, aliases, id, identifiers (entities).",
+    ),
+    click.option(
+        "--mapping",
+        "mapping_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A TOML mapping file for repeat jobs: format, source, id_scheme, delimiter, columns, "
+        "date_format and a [map] table; flags override it.",
+    ),
+    click.option(
+        "--no-header", is_flag=True, help="The file has no header row: name its columns with --columns."
+    ),
+    click.option("--columns", help="Column names of a header-less file, in order; '-' skips a column."),
+    click.option(
+        "--delimiter", help="CSV delimiter: ',' or 'tab' [default: tab for .tsv/.tab or tab-separated lines]."
+    ),
+    click.option("--encoding", help="Text encoding of a CSV/TSV file, e.g. cp1252 [default: utf-8]."),
+    click.option(
+        "--date-format", help="strptime shape of the dates, e.g. %Y%m%d [default: ISO partial dates]."
+    ),
+)
+
+
+def reading_options(command: F) -> F:
+    """The reading flags `ingest` and `load` share: reader, identity, column mapping and layout."""
+    for option in reversed(_READING):
+        command = option(command)
+    return command
+
+
 @cli.command("ingest")
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False))
-@click.option(
-    "--format",
-    "input_format",
-    type=click.Choice(FORMATS),
-    default="auto",
-    show_default=True,
-    help="Reader: littlesis (relationship records, JSON lines or CSV), littlesis-export (bulk "
-    "entities.json / relationships.json), edges (parent,child,start,end CSV), entities (names), govuk "
-    "(GOV.UK API dump and snapshot files), ror (ROR records and relationships), ods-succ (ODS successions).",
-)
-@click.option("--source", help="Source name stored on every edge [default: the file's stem].")
-@click.option(
-    "--id-scheme",
-    help="Scheme for bare parent_id/child_id values, e.g. 'ods' makes A81001 into ods:A81001 "
-    "(required when a file holds codes without a scheme).",
-)
-@click.option(
-    "--map",
-    "maps",
-    multiple=True,
-    metavar="FIELD=COLUMN,...",
-    help="Read FIELD from COLUMN, e.g. --map start=first_seen,end=last_seen (repeatable). Fields: parent, "
-    "child, parent_id, child_id, start, end, last_seen, is_current, source, source_id, notes, url, "
-    "description (edges); name, aliases, id, identifiers (entities).",
-)
-@click.option(
-    "--mapping",
-    "mapping_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A TOML mapping file for repeat jobs: format, source, id_scheme, delimiter, columns, "
-    "date_format and a [map] table; flags override it.",
-)
-@click.option(
-    "--no-header", is_flag=True, help="The file has no header row: name its columns with --columns."
-)
-@click.option("--columns", help="Column names of a header-less file, in order; '-' skips a column.")
-@click.option(
-    "--delimiter", help="CSV delimiter: ',' or 'tab' [default: tab for .tsv/.tab or tab-separated lines]."
-)
-@click.option("--encoding", help="Text encoding of a CSV/TSV file, e.g. cp1252 [default: utf-8].")
-@click.option("--date-format", help="strptime shape of the dates, e.g. %Y%m%d [default: ISO partial dates].")
+@reading_options
 @click.option(
     "--rejects",
     "rejects_path",

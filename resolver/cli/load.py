@@ -6,32 +6,22 @@ import json
 import shutil
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from resolver.graph.bulk import load, managed_server
-from resolver.ingest import IngestOptions
 from resolver.render import FORMATS as FORMATS_OUT
 from resolver.settings import MatchSettings, Neo4jSettings, ServerSettings
-from resolver.sources import FORMATS
 
 from .base import cli, neo4j_options
-from .ingest import RejectsFile, RejectSink, _print_report, _stages
+from .ingest import RejectsFile, RejectSink, _print_report, _stages, ingest_options, reading_options
 
 
 @cli.command("load")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--format",
-    "input_format",
-    type=click.Choice(FORMATS),
-    default="auto",
-    show_default=True,
-    help="Reader, as for `resolver ingest`.",
-)
-@click.option("--source", help="Source name stored on every edge [default: the file's stem].")
-@click.option("--id-scheme", help="Scheme for bare parent_id/child_id values, as for `resolver ingest`.")
+@reading_options
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Match threshold (default 0.88).")
 @click.option(
     "--out",
@@ -61,6 +51,13 @@ def load_command(
     input_format: str,
     source: str | None,
     id_scheme: str | None,
+    maps: tuple[str, ...],
+    mapping_file: Path | None,
+    no_header: bool,
+    columns: str | None,
+    delimiter: str | None,
+    encoding: str | None,
+    date_format: str | None,
     threshold: float | None,
     out_dir: Path | None,
     rejects_path: Path | None,
@@ -88,7 +85,19 @@ def load_command(
       resolver load big.csv --format edges --out import/   # a server resolver does not run
     """
     match = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
-    options = IngestOptions(fmt=input_format, source=source, id_scheme=id_scheme, match=match)
+    options = ingest_options(
+        input_format,
+        source,
+        id_scheme,
+        maps,
+        mapping_file,
+        no_header,
+        columns,
+        delimiter,
+        date_format,
+        encoding,
+    )
+    options = replace(options, match=match)
     server = managed_server(settings, ServerSettings.from_env())
     directory = out_dir or Path(tempfile.mkdtemp(prefix="resolver-load-"))
     show = sys.stderr.isatty() if progress is None else progress
