@@ -204,7 +204,9 @@ def test_what_became_of_public_health_england(govuk: dict[str, Any], env: dict[s
     ukhsa = direct["UK Health Security Agency"]
     assert (ukhsa["date"], ukhsa["validFrom"]) == ("2021-10-01", "2021-10-01")
     assert "closed_at" in ukhsa["notes"]
-    absorbed = cli_run(env, "lineage", "NHS England", "--back", "--format", "json")
+    # two GOV.UK slugs carry the name "NHS England" (nhs-commissioning-board until 2022-07): the name alone
+    # is ambiguous, so ask by identifier
+    absorbed = cli_run(env, "lineage", "govuk:nhs-england", "--back", "--format", "json")
     assert {"NHS Digital", "Health Education England"} <= {s["from"] for s in absorbed if s["depth"] == 1}
     # transitively: NHS Digital had itself succeeded the Health and Social Care Information Centre
     deeper = {s["from"] for s in absorbed if s["depth"] == 2}
