@@ -149,7 +149,9 @@ def test_hostile_rows_are_rejected_and_the_good_ones_written(
 class _FailingEdges(GraphWriter):
     """A writer whose edge stage fails after the organisations are written (a bug or a lost server)."""
 
-    def write_parent_links(self, links: Iterable[ParentLink], run_id: str, progress: Any = None) -> Any:
+    def write_parent_links(
+        self, links: Iterable[ParentLink], run_id: str, progress: Any = None, *, fresh: bool = False
+    ) -> Any:
         raise RuntimeError("the edge writes failed")
 
 
