@@ -1,5 +1,5 @@
-"""Partial dates (design.md §3): '2019-05-17' a day, '2019-05-00' or '2019-05' May 2019, '2019-00-00' or
-'2019' the year 2019; None, '' or whitespace is unknown.
+"""Partial dates (cypher/README.md, "Dates and the as-of rule"): '2019-05-17' a day, '2019-05-00' or
+'2019-05' May 2019, '2019-00-00' or '2019' the year 2019; None, '' or whitespace is unknown.
 
 A partial date denotes a range of days: ``earliest`` is the first day it may mean, ``latest`` the last
 (cypher/README.md stores them as validFrom / validFromLatest and validTo / validToLatest).

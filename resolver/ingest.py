@@ -1,6 +1,6 @@
 """Ingest: source files -> claims -> resolution against the graph -> organisations and dated PARENT_OF edges.
 
-The run, step by step (design.md §1, §6):
+The run, step by step:
 1. read every file (``resolver.sources``); bad rows become ``Reject``s with file, line and field;
    duplicate claims (same claim id) are kept once;
 2. every distinct mention (name + identifiers) becomes one ``EntityRecord``;

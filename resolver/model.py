@@ -1,7 +1,7 @@
 """Records shared by the pipeline stages. All frozen: a stage returns new records, never mutates.
 
 Naming: Python stays snake_case; the graph row builders in ``resolver.graph.writer`` map to the
-lowerCamelCase properties of the graph model (design.md §2).
+lowerCamelCase properties of the graph model.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ class EntityRecord:
     scope: str | None = None
 
 
-# -- What the graph writer stores (design.md §2); the row builders map these to camelCase properties. --
+# -- What the graph writer stores; the row builders map these to camelCase properties. --
 
 
 @dataclass(frozen=True, slots=True)

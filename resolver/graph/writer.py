@@ -1,4 +1,4 @@
-"""Batched, idempotent writes of resolved organisations and dated PARENT_OF spells (design.md §6).
+"""Batched, idempotent writes of resolved organisations and dated PARENT_OF spells.
 
 Every write is an ``UNWIND $rows`` template from cypher/write/ run in a managed transaction (the driver
 retries transient failures), MERGE-ing only on constrained keys: re-running a batch changes nothing, so a

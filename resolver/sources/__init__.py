@@ -1,4 +1,4 @@
-"""Input files -> ParentClaim / EntityClaim / Reject records, streamed (design.md §1, the ``sources`` stage);
+"""Input files -> ParentClaim / EntityClaim / Reject records, streamed (the pipeline's ``sources`` stage);
 the dated formats also give SuccessionClaim and NameClaim records.
 
 ``read_source(path, fmt=..., source=..., id_scheme=...)`` opens the file ("-" is stdin; gzip is detected by
