@@ -127,6 +127,24 @@ class RejectsFile:
         self._temp.unlink(missing_ok=True)
 
 
+@contextmanager
+def reject_sink(path: Path | None, inputs: tuple[str, ...]) -> Iterator[RejectSink]:
+    """The rejects of one run: to ``path`` (RejectsFile: refused when it names an input, renamed into place
+    only when the run ends; an old file survives a failed run), or counted only when there is none."""
+    rejects = RejectsFile(path, inputs) if path else None
+    try:
+        as_csv = bool(path and path.suffix.lower() == ".csv")
+        sink = RejectSink(rejects.stream if rejects else None, as_csv=as_csv, name=str(path))
+        yield sink
+        sink.flush()
+    except BaseException:
+        if rejects is not None:
+            rejects.discard()
+        raise
+    if rejects is not None:
+        rejects.commit()
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
@@ -408,26 +426,15 @@ def ingest_command(
     options = replace(options, dry_run=dry_run, match=match)
     show = sys.stderr.isatty() if progress is None else progress
     registry = TemplateRegistry()
-    rejects = RejectsFile(rejects_path, files) if rejects_path else None
-    try:
+    with reject_sink(rejects_path, files) as sink:
         if dry_run:
             _preview(files, options, fmt)
-        stream = rejects.stream if rejects else None
-        as_csv = bool(rejects_path and rejects_path.suffix.lower() == ".csv")
-        sink = RejectSink(stream, as_csv=as_csv, name=str(rejects_path))
         with connect(settings) as driver:
             if not dry_run and not no_schema:
                 apply_schema(driver, registry, database=settings.database)
             writer = GraphWriter(driver, registry, database=settings.database, batch_size=batch_size)
             with _stages(show) as stage:
                 report = ingest(list(files), writer, options, on_reject=sink, stage=stage)
-        sink.flush()
-    except BaseException:
-        if rejects is not None:
-            rejects.discard()
-        raise
-    if rejects is not None:
-        rejects.commit()
     _print_report(report, sink, rejects_path, fmt)
     if report.rejected:
         sys.exit(1)

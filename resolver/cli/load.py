@@ -16,7 +16,7 @@ from resolver.render import FORMATS as FORMATS_OUT
 from resolver.settings import MatchSettings, Neo4jSettings, ServerSettings
 
 from .base import cli, neo4j_options
-from .ingest import RejectsFile, RejectSink, _print_report, _stages, ingest_options, reading_options
+from .ingest import _print_report, _stages, ingest_options, reading_options, reject_sink
 
 
 @cli.command("load")
@@ -101,11 +101,8 @@ def load_command(
     server = managed_server(settings, ServerSettings.from_env())
     directory = out_dir or Path(tempfile.mkdtemp(prefix="resolver-load-"))
     show = sys.stderr.isatty() if progress is None else progress
-    rejects = RejectsFile(rejects_path, files) if rejects_path else None  # refused before reading
     try:
-        as_csv = bool(rejects_path and rejects_path.suffix.lower() == ".csv")
-        sink = RejectSink(rejects.stream if rejects else None, as_csv=as_csv, name=str(rejects_path))
-        with _stages(show) as stage:
+        with reject_sink(rejects_path, files) as sink, _stages(show) as stage:
             result = load(
                 list(files),
                 options,
@@ -115,16 +112,9 @@ def load_command(
                 on_reject=sink,
                 stage=stage,
             )
-        sink.flush()
-    except BaseException:
-        if rejects is not None:
-            rejects.discard()
-        raise
     finally:
         if out_dir is None and server is not None:
             shutil.rmtree(directory, ignore_errors=True)
-    if rejects is not None:
-        rejects.commit()
     report = result.ingest
     report.seconds.update(result.seconds)
     _print_report(report, sink, rejects_path, fmt)
