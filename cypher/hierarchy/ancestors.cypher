@@ -22,7 +22,7 @@ OPTIONAL MATCH (o0)-[m WHERE type(m) = 'MERGED_INTO']->{1,5}(o1:Organisation)
   WHERE NOT EXISTS { (o1)-[n WHERE type(n) = 'MERGED_INTO']->() }
 WITH mode, asOfFrom, asOfTo, coalesce(o1, o0) AS o
 LIMIT 1
-MATCH (o)<-[r:PARENT_OF WHERE
+MATCH ANY SHORTEST (o)<-[r:PARENT_OF WHERE
     CASE mode
       WHEN 'certain' THEN r.validFromLatest <= asOfFrom
                       AND CASE WHEN r.validTo IS NULL THEN coalesce(r.isCurrent, true) ELSE asOfTo <= r.validTo END
@@ -30,5 +30,5 @@ MATCH (o)<-[r:PARENT_OF WHERE
        AND (r.validToLatest IS NULL OR asOfFrom <= r.validToLatest)
     END
   ]-{1,20}(a:Organisation)
-RETURN a.id AS id, a.name AS name, min(size(r)) AS depth
+RETURN a.id AS id, a.name AS name, size(r) AS depth
 ORDER BY depth, name, id

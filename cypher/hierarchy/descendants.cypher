@@ -23,7 +23,7 @@ OPTIONAL MATCH (o0)-[m WHERE type(m) = 'MERGED_INTO']->{1,5}(o1:Organisation)
   WHERE NOT EXISTS { (o1)-[n WHERE type(n) = 'MERGED_INTO']->() }
 WITH mode, asOfFrom, asOfTo, coalesce(o1, o0) AS o
 LIMIT 1
-MATCH (o)-[r:PARENT_OF WHERE
+MATCH ANY SHORTEST (o)-[r:PARENT_OF WHERE
     CASE mode
       WHEN 'certain' THEN r.validFromLatest <= asOfFrom
                       AND CASE WHEN r.validTo IS NULL THEN coalesce(r.isCurrent, true) ELSE asOfTo <= r.validTo END
@@ -31,7 +31,7 @@ MATCH (o)-[r:PARENT_OF WHERE
        AND (r.validToLatest IS NULL OR asOfFrom <= r.validToLatest)
     END
   ]->{1,20}(d:Organisation)
-WITH d, min(size(r)) AS depth
+WITH d, size(r) AS depth
 WHERE depth <= $maxDepth
 RETURN d.id AS id, d.name AS name, depth
 ORDER BY depth, name, id
