@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/bench_queries.py                       # 1M organisations, 1,000 queries each
     .venv/bin/python bench/bench_queries.py --orgs 100000 --queries 300
+    git worktree add --detach /tmp/old HEAD~5      # another version's templates, timed in turns:
+    .venv/bin/python bench/bench_queries.py --compare-cypher /tmp/old/cypher
 
 The hierarchy is generated from a seed: a forest of trees of at most --tree-size organisations (so a
 descendants query returns at most that many), each node attached to one of the few organisations written
@@ -158,6 +160,25 @@ def measure(run: Callable[[], Any], times: int) -> list[float]:
     return out
 
 
+def alternate(
+    reader: GraphReader, other: GraphReader, name: str, params: list[dict[str, Any]]
+) -> tuple[list[float], list[float]]:
+    """Time each parameter set with this version's template and the other's, in turns (which goes first
+    alternates too), so a machine that slows down meanwhile weighs on both alike. Rows must agree."""
+    mine: list[float] = []
+    theirs: list[float] = []
+    for k, p in enumerate(params):
+        order = ((reader, mine), (other, theirs)) if k % 2 == 0 else ((other, theirs), (reader, mine))
+        rows = []
+        for r, into in order:
+            t0 = time.perf_counter()
+            rows.append(call(r, name, p))
+            into.append((time.perf_counter() - t0) * 1000)
+        if sorted(map(repr, rows[0])) != sorted(map(repr, rows[1])):
+            raise SystemExit(f"{name}: the two versions disagree on {p}")
+    return mine, theirs
+
+
 def summary(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     q = statistics.quantiles(ordered, n=100, method="inclusive")
@@ -190,6 +211,12 @@ def main() -> None:
     ap.add_argument("--heap", default="4g", help="local server heap (default 4g)")
     ap.add_argument("--pagecache", default="4g", help="local server page cache (default 4g)")
     ap.add_argument("--json", type=Path, help="also write the JSON summary here")
+    ap.add_argument(
+        "--compare-cypher",
+        type=Path,
+        help="a cypher/ folder of another version (e.g. a git worktree of an older commit): its "
+        "ancestors and descendants are timed on the same parameters, in turns with this version's",
+    )
     ap.add_argument(
         "--home",
         type=Path,
@@ -290,6 +317,9 @@ def run_queries(
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     reader = GraphReader(driver, registry, database=settings.database)
+    other = None
+    if args.compare_cypher:
+        other = GraphReader(driver, TemplateRegistry(args.compare_cypher), database=settings.database)
     rng = random.Random(args.seed + 1)
     n = len(h.orgs)
     near_top = [i for i, d in enumerate(h.depth) if d <= 2]
@@ -341,7 +371,11 @@ def run_queries(
         def one(name: str = name, it: Iterator[dict[str, Any]] = it, sizes: list[int] = sizes) -> None:
             sizes.append(len(call(reader, name, next(it))))
 
-        samples = measure(one, args.queries)
+        if other is not None and name.startswith("hierarchy."):
+            samples, old = alternate(reader, other, name, params[args.warmup :])
+            out[f"{name} ({args.compare_cypher})"] = summary(old)
+        else:
+            samples = measure(one, args.queries)
         stats = summary(samples)
         stats["meanRows"] = round(statistics.fmean(sizes), 1)
         stats["maxRows"] = max(sizes)
@@ -350,6 +384,12 @@ def run_queries(
             f"{name:24s} p50 {stats['p50_ms']:7.2f} ms  p99 {stats['p99_ms']:7.2f} ms  "
             f"max {stats['max_ms']:7.2f} ms  (rows: mean {stats['meanRows']}, max {stats['maxRows']})"
         )
+        if f"{name} ({args.compare_cypher})" in out:
+            o = out[f"{name} ({args.compare_cypher})"]
+            print(
+                f"{'  the other version':24s} p50 {o['p50_ms']:7.2f} ms  p99 {o['p99_ms']:7.2f} ms  "
+                "(same parameters, in turns)"
+            )
     # the same empty transaction again after the templates, so a machine that slowed down meanwhile shows
     after = summary(measure(baseline, args.queries))
     base = out["baseline RETURN 1"]
