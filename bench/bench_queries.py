@@ -161,7 +161,7 @@ def measure(run: Callable[[], Any], times: int) -> list[float]:
 
 
 def alternate(
-    reader: GraphReader, other: GraphReader, name: str, params: list[dict[str, Any]]
+    reader: GraphReader, other: GraphReader, name: str, params: list[dict[str, Any]], sizes: list[int]
 ) -> tuple[list[float], list[float]]:
     """Time each parameter set with this version's template and the other's, in turns (which goes first
     alternates too), so a machine that slows down meanwhile weighs on both alike. Rows must agree."""
@@ -176,6 +176,7 @@ def alternate(
             into.append((time.perf_counter() - t0) * 1000)
         if sorted(map(repr, rows[0])) != sorted(map(repr, rows[1])):
             raise SystemExit(f"{name}: the two versions disagree on {p}")
+        sizes.append(len(rows[0]))
     return mine, theirs
 
 
@@ -372,7 +373,7 @@ def run_queries(
             sizes.append(len(call(reader, name, next(it))))
 
         if other is not None and name.startswith("hierarchy."):
-            samples, old = alternate(reader, other, name, params[args.warmup :])
+            samples, old = alternate(reader, other, name, params[args.warmup :], sizes)
             out[f"{name} ({args.compare_cypher})"] = summary(old)
         else:
             samples = measure(one, args.queries)

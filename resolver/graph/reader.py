@@ -490,14 +490,26 @@ def _spell(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: row.get(k) for k in SPELL_KEYS}
 
 
-def _take(result: Iterator[Any], limit: int | None) -> list[dict[str, Any]]:
-    """At most ``limit`` records of a result as plain dicts (the rest is left unread)."""
+def _take(result: neo4j.Result, limit: int | None) -> list[dict[str, Any]]:
+    """At most ``limit`` records of a result as plain dicts (the rest is left unread).
+
+    Values are read by position against the result's keys: ``Record.data()`` walks every value through
+    the driver's generic transform, which was 40% of the client's time on an 800-row descendants answer.
+    A record holding nodes, relationships or paths still goes through ``data()`` (their properties)."""
+    keys = list(result.keys())
     rows: list[dict[str, Any]] = []
     for record in result:
         if limit is not None and len(rows) >= limit:
             break
-        rows.append(native(record.data()))
+        values = tuple(record)
+        if any(isinstance(v, _GRAPH_VALUES) for v in values):
+            rows.append(native(record.data()))
+        else:
+            rows.append({k: native(v) for k, v in zip(keys, values, strict=True)})
     return rows
+
+
+_GRAPH_VALUES = (neo4j.graph.Node, neo4j.graph.Relationship, neo4j.graph.Path, list, dict)
 
 
 def _ranked(c: Candidate, rank_: int, *, score: float, **changes: Any) -> Candidate:
