@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import httpx  # noqa: E402
 from bench_resolve import base_names, variant  # noqa: E402
 
+from resolver.graph.bulk import BulkWriter, run_import  # noqa: E402
 from resolver.graph.connection import make_driver  # noqa: E402
 from resolver.graph.reader import GraphReader  # noqa: E402
 from resolver.graph.schema import apply_schema  # noqa: E402
@@ -60,9 +61,9 @@ RESOLVER = str(Path(sys.executable).with_name("resolver"))
 
 
 @contextmanager
-def database(args: argparse.Namespace) -> Iterator[Neo4jSettings]:
+def database(args: argparse.Namespace) -> Iterator[tuple[Neo4jSettings, LocalServer | None]]:
     if os.environ.get("NEO4J_URI"):
-        yield Neo4jSettings.from_env()
+        yield Neo4jSettings.from_env(), None
         return
     keep = args.home is not None
     home = args.home.resolve() if keep else Path(tempfile.mkdtemp(prefix="resolver-bench-match-"))
@@ -78,7 +79,7 @@ def database(args: argparse.Namespace) -> Iterator[Neo4jSettings]:
     settings = Neo4jSettings(uri=server.uri, password="bench-password")
     try:
         server.start(settings, timeout=300)
-        yield settings
+        yield settings, server
     finally:
         server.stop()
         if not keep:
@@ -107,11 +108,14 @@ def make_list(names: list[str], count: int, seed: int) -> tuple[list[str], list[
     return out, truth
 
 
-def load(settings: Neo4jSettings, names: list[str]) -> float | None:
-    """Write the organisations unless the graph already holds exactly these; seconds taken (None: reused)."""
-    driver = make_driver(settings)
+def load(settings: Neo4jSettings, server: LocalServer | None, names: list[str]) -> float | None:
+    """Write the organisations unless the graph already holds exactly these; seconds taken (None: reused).
+
+    With the local runner's server: the bulk path `resolver load` takes (header CSVs, the server stopped,
+    ``neo4j-admin database import``, restarted, schema applied); else Bolt batches into the wiped database.
+    """
     registry = TemplateRegistry()
-    try:
+    with make_driver(settings) as driver:
         rec = driver.execute_query(
             "MATCH (o:Organisation) RETURN count(o) AS n, min(o.id) AS lo, max(o.id) AS hi",
             database_=settings.database,
@@ -119,21 +123,37 @@ def load(settings: Neo4jSettings, names: list[str]) -> float | None:
         if rec["n"] == len(names) and rec["hi"] == f"b{len(names) - 1:07d}":
             print(f"reusing the loaded graph: {len(names):,} organisations")
             return None
-        if rec["n"]:
+        if rec["n"] and server is None:
             driver.execute_query(registry["admin.delete_all"].query(), database_=settings.database)
-        apply_schema(driver, registry, database=settings.database)
-        writer = GraphWriter(driver, registry, database=settings.database, batch_size=10_000)
-        t0 = time.perf_counter()
-        items = (
-            OrganisationWrite(OrganisationNode(f"b{k:07d}", name, normalise_name(name).key))
-            for k, name in enumerate(names)
-        )
-        writer.write_organisations(items, "bench-match")
-        took = time.perf_counter() - t0
-        print(f"loaded {len(names):,} organisations in {took:.0f}s")
-        return took
-    finally:
-        driver.close()
+    t0 = time.perf_counter()
+    items = (
+        OrganisationWrite(OrganisationNode(f"b{k:07d}", name, normalise_name(name).key))
+        for k, name in enumerate(names)
+    )
+    if server is not None:
+        with tempfile.TemporaryDirectory(prefix="bench-match-import-") as tmp:
+            bulk = BulkWriter(Path(tmp))
+            bulk.write_organisations(items, "bench-match")
+            files = bulk.close()
+            server.stop()
+            run_import(
+                files,
+                java=server.settings.java,
+                lib_dir=server.lib_dir,
+                home=server.home,
+                database=settings.database,
+            )
+            server.start(settings, timeout=600)
+        with make_driver(settings) as driver:
+            apply_schema(driver, registry, database=settings.database)
+    else:
+        with make_driver(settings) as driver:
+            apply_schema(driver, registry, database=settings.database)
+            writer = GraphWriter(driver, registry, database=settings.database, batch_size=10_000)
+            writer.write_organisations(items, "bench-match")
+    took = time.perf_counter() - t0
+    print(f"loaded {len(names):,} organisations in {took:.0f}s ({'bulk import' if server else 'Bolt'})")
+    return took
 
 
 def run_match(settings: Neo4jSettings, path: Path, out: Path) -> tuple[float, str]:
@@ -263,6 +283,7 @@ def main() -> None:
     ap.add_argument("--pagecache", default="2g")
     ap.add_argument("--home", type=Path, help="keep the server home here and reuse its graph")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--load-only", action="store_true", help="load (or check) the graph, then stop")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -273,8 +294,10 @@ def main() -> None:
         f"in {time.perf_counter() - t0:.0f}s"
     )
     result: dict[str, Any] = {"orgs": len(names), "names": len(mentions)}
-    with database(args) as settings, tempfile.TemporaryDirectory() as tmp:
-        result["loadSeconds"] = load(settings, names)
+    with database(args) as (settings, server), tempfile.TemporaryDirectory() as tmp:
+        result["loadSeconds"] = load(settings, server, names)
+        if args.load_only:
+            return
         path = Path(tmp) / "list.csv"
         with path.open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)

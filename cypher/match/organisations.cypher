@@ -1,10 +1,16 @@
 // name: match.organisations
-// description: Every organisation with its alias names and identifier keys, and the organisation a merged one now is (null when not merged): the snapshot `resolver match` and `resolver serve` match against. Streams (no aggregation across rows).
+// description: The snapshot `resolver match` and `resolver serve` match against, as flat rows (kind, id, value) that stream without aggregation: every organisation's name (kind 'name'), each alias name ('alias') and identifier key ('identifier') with the organisation it belongs to, and for a merged organisation the one it now is ('merged').
 // mode: read
-// returns: id, name, mergedInto, aliases, identifiers
+// returns: kind, id, value
 MATCH (o:Organisation)
-RETURN o.id AS id, o.name AS name,
-       COLLECT { MATCH (o)-[:MERGED_INTO]->{1,5}(m:Organisation)
-                 WHERE NOT EXISTS { (m)-[:MERGED_INTO]->() } RETURN m.id }[0] AS mergedInto,
-       COLLECT { MATCH (a:Alias)-[:ALIAS_OF]->(o) RETURN a.name } AS aliases,
-       COLLECT { MATCH (i:Identifier)-[:IDENTIFIES]->(o) RETURN i.key } AS identifiers
+RETURN 'name' AS kind, o.id AS id, o.name AS value
+UNION ALL
+MATCH (a:Alias)-[:ALIAS_OF]->(o:Organisation)
+RETURN 'alias' AS kind, o.id AS id, a.name AS value
+UNION ALL
+MATCH (i:Identifier)-[:IDENTIFIES]->(o:Organisation)
+RETURN 'identifier' AS kind, o.id AS id, i.key AS value
+UNION ALL
+MATCH (o:Organisation)-[:MERGED_INTO]->{1,5}(m:Organisation)
+WHERE NOT EXISTS { (m)-[:MERGED_INTO]->() }
+RETURN 'merged' AS kind, o.id AS id, m.id AS value

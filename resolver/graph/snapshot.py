@@ -22,6 +22,7 @@ from resolver.match import Judgement, SnapshotOrganisation
 
 _QUIET = [neo4j.NotificationDisabledClassification.UNRECOGNIZED]
 ROLLUP_BATCH = 5_000  # (organisation, day) pairs per rollup query
+FETCH_SIZE = 20_000  # records per pull of the snapshot read (the driver's default is 1,000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class SnapshotReader:
         params: Mapping[str, Any],
         each: Callable[[neo4j.Record], None],
         reset: Callable[[], None] | None = None,
+        fetch_size: int = 1000,
     ) -> None:
         """Run read template ``name``, handing each record to ``each``; ``reset`` runs before every
         attempt (the driver retries a transaction that failed transiently from the start)."""
@@ -65,6 +67,7 @@ class SnapshotReader:
                 database=self.database,
                 default_access_mode=neo4j.READ_ACCESS,
                 notifications_disabled_classifications=_QUIET,
+                fetch_size=fetch_size,
             ) as session:
                 session.execute_read(work)
         except nx.Neo4jError as exc:
@@ -75,26 +78,51 @@ class SnapshotReader:
             ) from exc
 
     def organisations(self, progress: Callable[[int], None] | None = None) -> list[SnapshotOrganisation]:
-        """Every organisation (merged ones too, with ``merged_into``), its aliases and identifiers."""
-        out: list[SnapshotOrganisation] = []
+        """Every organisation (merged ones too, with ``merged_into``), its aliases and identifiers.
+
+        One streaming query of flat rows, grouped here; aliases and identifiers are sorted, so the same
+        graph always gives the same snapshot (the index cache of ``resolver.match_index`` relies on it).
+        """
+        names: dict[str, str] = {}
+        aliases: dict[str, list[str]] = {}
+        identifiers: dict[str, list[str]] = {}
+        merged: dict[str, str] = {}
+        tables = {"alias": aliases, "identifier": identifiers}
+
+        def reset() -> None:
+            for table in (names, aliases, identifiers, merged):
+                table.clear()
 
         def each(r: neo4j.Record) -> None:
-            out.append(
-                SnapshotOrganisation(
-                    id=r["id"],
-                    name=r["name"] or "",
-                    aliases=tuple(r["aliases"]),
-                    identifiers=tuple(r["identifiers"]),
-                    merged_into=r["mergedInto"],
-                )
-            )
-            if progress is not None and len(out) % 10_000 == 0:
-                progress(10_000)
+            kind, org, value = r
+            if kind == "name":
+                names[org] = value or ""
+                if progress is not None and len(names) % 10_000 == 0:
+                    progress(10_000)
+            elif kind == "merged":
+                merged[org] = value
+            elif value is not None:
+                table = tables[kind]
+                known = table.get(org)
+                if known is None:
+                    table[org] = [value]
+                else:
+                    known.append(value)
 
-        self._read("match.organisations", {}, each, reset=out.clear)
-        if progress is not None and len(out) % 10_000:
-            progress(len(out) % 10_000)
-        return out
+        self._read("match.organisations", {}, each, reset=reset, fetch_size=FETCH_SIZE)
+        if progress is not None and len(names) % 10_000:
+            progress(len(names) % 10_000)
+        empty: tuple[str, ...] = ()
+        return [
+            SnapshotOrganisation(
+                org,
+                name,
+                tuple(sorted(aliases[org])) if org in aliases else empty,
+                tuple(sorted(identifiers[org])) if org in identifiers else empty,
+                merged.get(org),
+            )
+            for org, name in names.items()
+        ]
 
     def judgements(self) -> list[Judgement]:
         """Judgements people recorded (none on a graph without any)."""
