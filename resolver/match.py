@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from resolver.block import Blocks, blocking_keys
 from resolver.match_index import IndexCache, NameIndex, build_index, index_digest, paused_gc, unit_key
 from resolver.normalise import NormalisedName, normalise_name
@@ -43,6 +45,7 @@ AMBIGUITY_MARGIN = 0.03  # two organisations scoring within this of each other: 
 CANDIDATE_FLOOR = 0.15  # candidates scoring this far below the threshold are not reported
 ACRONYM_STATED = 0.97  # the full name states the acronym ("National Health Service (NHS)")
 ACRONYM_GUESS = 0.8  # the initials spell it, nothing states it: a candidate for a person, never a match
+TRANSPOSED_LETTERS = 6  # a swap of two letters is a typo only in a word this long or longer
 MAX_CANDIDATE_UNITS = 2_000  # per mention: blocking buckets are capped, their union is too
 SAME, DIFFERENT = "same", "different"
 EXACT = frozenset({"exact", "normalised"})
@@ -296,6 +299,17 @@ class Matcher:
         ranked = sorted(seen, key=lambda o: (seen[o], self.orgs[o].name, self.orgs[o].id))
         return [self.orgs[o] for o in ranked[:limit]]
 
+    def _verbatim(self, text: str) -> set[int]:
+        """Organisations with a name or alias equal to ``text``, case aside."""
+        key = text.casefold()
+        keys = self._prefix_keys
+        k = bisect.bisect_left(keys, key)
+        found: set[int] = set()
+        while k < len(keys) and keys[k] == key:
+            found.add(self._prefix_orgs[k])
+            k += 1
+        return found
+
     # -- matching -------------------------------------------------------------------------------------
 
     def match(
@@ -374,6 +388,33 @@ class Matcher:
                 out[keys[lo]].append((unit_at[hi], s))
         return out
 
+    def _transposed(self, norm: NormalisedName) -> list[tuple[int, float]]:
+        """Units one swap of adjacent letters away, in a word of TRANSPOSED_LETTERS letters or more that
+        no name of the graph uses ("Educaiton"), with rapidfuzz's ratio of the two keys (to which the
+        swap is one edit, as a dropped letter is; the engine's typo rules count it as two).
+
+        >>> m = Matcher([SnapshotOrganisation("o1", "Department for Education")])
+        >>> m._transposed(normalise_name("Department for Educaiton"))
+        [(0, 0.958333)]
+        """
+        out: list[tuple[int, float]] = []
+        tokens = norm.tokens
+        for i, word in enumerate(tokens):
+            if len(word) < TRANSPOSED_LETTERS or word in self.freq:
+                continue
+            for k in range(len(word) - 1):
+                if word[k] == word[k + 1]:
+                    continue
+                fixed = word[:k] + word[k + 1] + word[k] + word[k + 2 :]
+                if fixed not in self.freq:
+                    continue
+                words = (*tokens[:i], fixed, *tokens[i + 1 :])
+                key = " ".join(words if norm.legal_form is None else (*words, norm.legal_form))
+                u = self.unit_of.get(key if norm.qualifier is None else key + "\x1f" + norm.qualifier)
+                if u is not None:
+                    out.append((u, round(fuzz.ratio(norm.key, key) / 100, 6)))
+        return out
+
     def _decide(
         self,
         q: MatchQuery,
@@ -409,13 +450,31 @@ class Matcher:
             exact = self.unit_of.get(key)
             if exact is not None:
                 form = self.unit_form[exact]
-                # "exact": the mention as written, case aside
-                method = "exact" if k == 0 and form.casefold() == text.casefold() else "normalised"
-                for org in self.unit_orgs[exact]:
-                    offer(org, 1.0 - penalty, method, form)
+                orgs = self.unit_orgs[exact]
+                # Several bodies share the normalised name ("First-tier Tribunal (Care Standards)" and
+                # "(Asylum Support)" lose their tag alike): those carrying it as written are "exact".
+                verbatim = self._verbatim(text) if len(orgs) > 1 else set()
+                if verbatim.isdisjoint(orgs) or verbatim.issuperset(orgs):
+                    # "exact": the mention as written, case aside
+                    method = "exact" if k == 0 and form.casefold() == text.casefold() else "normalised"
+                    for org in orgs:
+                        offer(org, 1.0 - penalty, method, form)
+                else:
+                    for org in orgs:
+                        written = org in verbatim
+                        offer(
+                            org,
+                            1.0 - penalty,
+                            "exact" if written else "normalised",
+                            text if written else form,
+                        )
             for u, s in fuzzy.get(key, ()):
                 for org in self.unit_orgs[u]:
                     offer(org, s - penalty, "fuzzy", self.unit_form[u])
+            if exact is None:
+                for u, s in self._transposed(norm):
+                    for org in self.unit_orgs[u]:
+                        offer(org, s - penalty, "fuzzy", self.unit_form[u])
             if len(norm.tokens) == 1 and exact is None:
                 for u in self.acronyms.get(norm.tokens[0], ())[: self.settings.max_bucket]:
                     unit = self.units[u]
@@ -432,7 +491,13 @@ class Matcher:
         # A person's "same" comes first; then score, name, id.
         ranked = sorted(
             best.items(),
-            key=lambda kv: (kv[1][1] != "judgement", -kv[1][0], self.orgs[kv[0]].name, self.orgs[kv[0]].id),
+            key=lambda kv: (
+                kv[1][1] != "judgement",
+                -kv[1][0],
+                kv[1][1] != "exact",
+                self.orgs[kv[0]].name,
+                self.orgs[kv[0]].id,
+            ),
         )
         candidates = tuple(
             MatchCandidate(self.orgs[org].id, self.orgs[org].name, round(max(0.0, score), 6), method, form)
@@ -443,8 +508,13 @@ class Matcher:
             decision = "none"
         elif candidates[0].method == "judgement" and (rule is None or len(rule.same) == 1):
             decision = "matched"
-        elif candidates[0].method in EXACT and (len(candidates) == 1 or candidates[1].method not in EXACT):
-            decision = "matched"  # one organisation carries the name itself: a near spelling is another body
+        elif candidates[0].method in EXACT and (
+            len(candidates) == 1
+            or candidates[1].method not in EXACT
+            or (candidates[0].method == "exact" and candidates[1].method != "exact")
+        ):
+            # one organisation carries the name itself (or as written): a near spelling is another body
+            decision = "matched"
         elif len(candidates) > 1 and candidates[1].score >= candidates[0].score - AMBIGUITY_MARGIN:
             decision = "ambiguous"
         else:
