@@ -13,8 +13,8 @@ punctuation, accents) and 20% names the graph does not hold. Measured in one run
    left `none`, and the load average of the machine;
 2. per-row lookups, as `resolver lookup` runs them (GraphReader.lookup in this process, --lookups rows,
    extrapolated to the list), and a few `resolver lookup` processes;
-3. `resolver serve` (a child process) with 8 clients posting reconciliation batches of 10 names for
-   --service-seconds: requests, errors, p50/p99.
+3. `resolver serve` (a child process, its index from the same cache) with 8 clients posting
+   reconciliation batches of 10 names for --service-seconds: requests, errors, p50/p99.
 
 A local server is started in a temporary home (or --home, kept and reused when it holds the same graph)
 unless NEO4J_URI is set; with NEO4J_URI that database is WIPED first. Prints a JSON summary (also
@@ -28,6 +28,7 @@ import csv
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -158,16 +159,20 @@ def load(settings: Neo4jSettings, server: LocalServer | None, names: list[str]) 
     return took
 
 
-def run_match(settings: Neo4jSettings, path: Path, out: Path, cache: Path) -> tuple[float, str]:
+def run_match(settings: Neo4jSettings, path: Path, out: Path, cache: Path) -> tuple[float, float, str]:
+    """Seconds on the clock and CPU seconds (the process and its workers) of one `resolver match`."""
     env = {**os.environ, **settings.environment(), "RESOLVER_INDEX_CACHE": str(cache)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(
         [RESOLVER, "match", str(path), "-o", str(out)], env=env, capture_output=True, text=True, check=False
     )
     took = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if done.returncode != 0:
         raise SystemExit(f"resolver match failed ({done.returncode}): {done.stderr[-2000:]}")
-    return took, done.stderr.strip().splitlines()[-1]
+    return took, cpu, done.stderr.strip().splitlines()[-1]
 
 
 def quality(out: Path, truth: list[str | None]) -> dict[str, float]:
@@ -217,9 +222,9 @@ def per_row_lookups(settings: Neo4jSettings, names: list[str], count: int) -> di
     }
 
 
-def service(settings: Neo4jSettings, names: list[str], seconds: float) -> dict[str, Any]:
+def service(settings: Neo4jSettings, names: list[str], seconds: float, cache: Path) -> dict[str, Any]:
     port = free_port()
-    env = {**os.environ, **settings.environment()}
+    env = {**os.environ, **settings.environment(), "RESOLVER_INDEX_CACHE": str(cache)}
     proc = subprocess.Popen(
         [RESOLVER, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -308,10 +313,14 @@ def main() -> None:
         out = Path(tmp) / "matched.csv"
         cache = Path(tmp) / "index-cache"  # empty: the first run builds the index and keeps it
         for run in ("cold", "warm"):
-            took, line = run_match(settings, path, out, cache)
-            print(f"resolver match ({run}): {took:.1f}s ({line}); load average {os.getloadavg()[0]:.1f}")
+            took, cpu, line = run_match(settings, path, out, cache)
+            print(
+                f"resolver match ({run}): {took:.1f}s, {cpu:.1f} CPU s ({line}); "
+                f"load average {os.getloadavg()[0]:.1f}"
+            )
             result[f"match{run.title()}"] = {
                 "seconds": round(took, 1),
+                "cpuSeconds": round(cpu, 1),
                 "rowsPerSecond": round(len(mentions) / took),
                 "summary": line,
                 "loadAverage": round(os.getloadavg()[0], 1),
@@ -319,7 +328,7 @@ def main() -> None:
         result["perRowLookup"] = per_row_lookups(settings, mentions, args.lookups)
         print(f"per-row lookup: {result['perRowLookup']}")
         if args.service_seconds > 0:
-            result["service"] = service(settings, mentions, args.service_seconds)
+            result["service"] = service(settings, mentions, args.service_seconds, cache)
     print(json.dumps(result, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
