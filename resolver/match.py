@@ -300,14 +300,25 @@ class Matcher:
         return [self.orgs[o] for o in ranked[:limit]]
 
     def _verbatim(self, text: str) -> set[int]:
-        """Organisations with a name or alias equal to ``text``, case aside."""
-        key = text.casefold()
+        """Organisations with a name or alias equal to ``text`` but for case, "&" for "and" and a
+        leading "The".
+
+        >>> m = Matcher([SnapshotOrganisation("o1", "Tax and Chancery Chamber")])
+        >>> m._verbatim("The Tax & Chancery Chamber"), m._verbatim("Tax Chancery Chamber")
+        ({0}, set())
+        """
+        key = " ".join(text.casefold().split())
+        bare = key.removeprefix("the ")
+        variants = {key, bare, "the " + bare}
+        variants |= {v.replace(" & ", " and ") for v in variants}
+        variants |= {v.replace(" and ", " & ") for v in variants}
         keys = self._prefix_keys
-        k = bisect.bisect_left(keys, key)
         found: set[int] = set()
-        while k < len(keys) and keys[k] == key:
-            found.add(self._prefix_orgs[k])
-            k += 1
+        for variant in variants:
+            k = bisect.bisect_left(keys, variant)
+            while k < len(keys) and keys[k] == variant:
+                found.add(self._prefix_orgs[k])
+                k += 1
         return found
 
     # -- matching -------------------------------------------------------------------------------------

@@ -207,5 +207,13 @@ def test_the_body_carrying_a_shared_normalised_name_as_written_is_matched() -> N
     (r,) = m.match([MatchQuery("FIRST-TIER TRIBUNAL (CARE STANDARDS)")])
     assert (r.decision, r.best.id, r.best.method) == ("matched", "o-care", "exact")  # type: ignore[union-attr]
     assert (r.runner_up.id, r.runner_up.method) == ("o-asylum", "normalised")  # type: ignore[union-attr]
-    # written as neither carries it: the name cannot tell them apart
-    assert m.match([MatchQuery("The First-tier Tribunal (Care Standards)")])[0].decision == "ambiguous"
+    # "&" for "and" and a leading "The" are still as written; a hyphen dropped is not
+    upper = Matcher(
+        [
+            SnapshotOrganisation("o-tax", "Upper Tribunal (Tax and Chancery Chamber)"),
+            SnapshotOrganisation("o-lands", "Upper Tribunal (Lands Chamber)"),
+        ]
+    )
+    (r,) = upper.match([MatchQuery("The Upper Tribunal (Tax & Chancery Chamber)")])
+    assert (r.decision, r.best.id) == ("matched", "o-tax")  # type: ignore[union-attr]
+    assert m.match([MatchQuery("First Tier Tribunal (Care Standards)")])[0].decision == "ambiguous"
