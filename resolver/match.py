@@ -195,6 +195,7 @@ class Matcher:
         cache: IndexCache | None = None,
     ) -> None:
         self.settings = settings or MatchSettings()
+        self.timings: dict[str, float] = {}  # seconds per stage, as the caller measured them
         everything = list(organisations)
         known = {o.id for o in everything}
         live = {o.id: o for o in everything if o.merged_into is None or o.merged_into not in known}
