@@ -19,10 +19,12 @@ import marshal
 import os
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from itertools import chain
 from pathlib import Path
 from typing import Protocol
@@ -165,8 +167,12 @@ def build_index(forms: Sequence[tuple[str, int]], max_bucket: int) -> NameIndex:
 
 @cache
 def code_version() -> str:
-    """A digest of the code the index depends on (and of the Python that marshals it)."""
-    h = hashlib.sha256(f"{_MAGIC} {FORMAT} {sys.version_info[:2]}".encode())
+    """A digest of the code the index depends on: these modules, the libraries they normalise with and
+    the Unicode tables (and the Python that marshals the file)."""
+    libraries = " ".join(f"{name}={metadata.version(name)}" for name in ("anyascii", "rapidfuzz"))
+    h = hashlib.sha256(
+        f"{_MAGIC} {FORMAT} {sys.version_info[:2]} {unicodedata.unidata_version} {libraries}".encode()
+    )
     for module in (normalise, vocabulary, block, sys.modules[__name__]):
         h.update(Path(str(module.__file__)).read_bytes())
     return h.hexdigest()
