@@ -25,12 +25,18 @@ when one is (two bodies a name cannot tell apart), ``none`` when nothing reaches
 from __future__ import annotations
 
 import bisect
+import multiprocessing
+import multiprocessing.pool
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from resolver.block import HALF_BUCKET, Blocks, blocking_keys, common_words, token_frequencies
-from resolver.normalise import NormalisedName, acronym_forms, normalise_name
+from rapidfuzz import fuzz
+
+from resolver.block import Blocks, blocking_keys
+from resolver.match_index import IndexCache, NameIndex, build_index, index_digest, paused_gc, unit_key
+from resolver.normalise import NormalisedName, normalise_name
 from resolver.score import score_blocks
 from resolver.settings import MatchSettings
 
@@ -39,6 +45,7 @@ AMBIGUITY_MARGIN = 0.03  # two organisations scoring within this of each other: 
 CANDIDATE_FLOOR = 0.15  # candidates scoring this far below the threshold are not reported
 ACRONYM_STATED = 0.97  # the full name states the acronym ("National Health Service (NHS)")
 ACRONYM_GUESS = 0.8  # the initials spell it, nothing states it: a candidate for a person, never a match
+TRANSPOSED_LETTERS = 6  # a swap of two letters is a typo only in a word this long or longer
 MAX_CANDIDATE_UNITS = 2_000  # per mention: blocking buckets are capped, their union is too
 SAME, DIFFERENT = "same", "different"
 EXACT = frozenset({"exact", "normalised"})
@@ -169,10 +176,6 @@ class _Rules:
     different: set[int] = field(default_factory=set)
 
 
-def _unit_key(norm: NormalisedName) -> str:
-    return norm.key if norm.qualifier is None else norm.key + "\x1f" + norm.qualifier
-
-
 class Matcher:
     """An in-memory index of the graph's names, identifiers and ids (see the module docstring).
 
@@ -189,8 +192,10 @@ class Matcher:
         organisations: Iterable[SnapshotOrganisation],
         judgements: Iterable[Judgement] = (),
         settings: MatchSettings | None = None,
+        cache: IndexCache | None = None,
     ) -> None:
         self.settings = settings or MatchSettings()
+        self.timings: dict[str, float] = {}  # seconds per stage, as the caller measured them
         everything = list(organisations)
         known = {o.id for o in everything}
         live = {o.id: o for o in everything if o.merged_into is None or o.merged_into not in known}
@@ -214,60 +219,32 @@ class Matcher:
             for key in o.identifiers:
                 self.identifier.setdefault(key, i)
             forms.extend((s, i) for s in (o.name, *o.aliases) if s)
-        self._build_names(forms)
+        max_bucket = self.settings.max_bucket
+        index = None
+        if cache is not None:
+            digest = index_digest(forms, max_bucket)
+            index = cache.load(digest)
+        self.index_cached = index is not None
+        if index is None:
+            index = build_index(forms, max_bucket)
+            if cache is not None:
+                cache.save(digest, index)
+        self._install(index)
         self.rules = self._rules(judgements)
 
     # -- index ----------------------------------------------------------------------------------------
 
-    def _build_names(self, forms: list[tuple[str, int]]) -> None:
-        cache: dict[str, NormalisedName] = {}
-        unit_of: dict[str, int] = {}
-        self.units: list[NormalisedName] = []
-        self.unit_orgs: list[list[int]] = []
-        self.unit_form: list[str] = []
-        prefixes: list[tuple[str, int]] = []
-        for surface, org in forms:
-            norm = cache.get(surface)
-            if norm is None:
-                norm = cache[surface] = normalise_name(surface)
-            prefixes.append((surface.casefold(), org))
-            if not norm.key:
-                continue
-            key = _unit_key(norm)
-            u = unit_of.get(key)
-            if u is None:
-                u = unit_of[key] = len(self.units)
-                self.units.append(norm)
-                self.unit_orgs.append([org])
-                self.unit_form.append(surface)
-            elif org not in self.unit_orgs[u]:
-                self.unit_orgs[u].append(org)
-        self.unit_of = unit_of
-        self.freq = token_frequencies(self.units)
-        self.common = common_words(self.freq, len(self.units))
-        max_bucket = self.settings.max_bucket
-        index: dict[str, list[int]] = {}
-        for u, norm in enumerate(self.units):
-            for k in blocking_keys(norm, self.freq, max_bucket):
-                bucket = index.get(k)
-                if bucket is None:
-                    index[k] = [u]
-                else:
-                    bucket.append(u)
-        # The same caps as block(): a key that common says nothing about identity.
-        self.blocks = {
-            k: v
-            for k, v in index.items()
-            if len(v) <= max_bucket and not (len(v) > HALF_BUCKET and k[0] in "az")
-        }
-        self.acronyms: dict[str, list[int]] = {}
-        for u, norm in enumerate(self.units):
-            if norm.acronym is not None and len(norm.tokens) >= 2:
-                for a in acronym_forms(norm):
-                    self.acronyms.setdefault(a, []).append(u)
-        prefixes.sort()
-        self._prefix_keys = [p for p, _ in prefixes]
-        self._prefix_orgs = [o for _, o in prefixes]
+    def _install(self, index: NameIndex) -> None:
+        self.units = index.units
+        self.unit_orgs = index.unit_orgs
+        self.unit_form = index.unit_form
+        self.unit_of = index.unit_of
+        self.freq = index.freq
+        self.common = index.common
+        self.blocks = index.blocks
+        self.acronyms = index.acronyms
+        self._prefix_keys = index.prefix_keys
+        self._prefix_orgs = index.prefix_orgs
 
     def _rules(self, judgements: Iterable[Judgement]) -> dict[str, _Rules]:
         """Judgements between a name and an organisation (an id, or a name the graph gives one body)."""
@@ -290,7 +267,7 @@ class Matcher:
         if ref in self.position:
             return self.position[ref]
         norm = normalise_name(ref)
-        u = self.unit_of.get(_unit_key(norm)) if norm.key else None
+        u = self.unit_of.get(unit_key(norm)) if norm.key else None
         if u is not None and len(self.unit_orgs[u]) == 1:
             return self.unit_orgs[u][0]
         return None
@@ -323,6 +300,28 @@ class Matcher:
         ranked = sorted(seen, key=lambda o: (seen[o], self.orgs[o].name, self.orgs[o].id))
         return [self.orgs[o] for o in ranked[:limit]]
 
+    def _verbatim(self, text: str) -> set[int]:
+        """Organisations with a name or alias equal to ``text`` but for case, "&" for "and" and a
+        leading "The".
+
+        >>> m = Matcher([SnapshotOrganisation("o1", "Tax and Chancery Chamber")])
+        >>> m._verbatim("The Tax & Chancery Chamber"), m._verbatim("Tax Chancery Chamber")
+        ({0}, set())
+        """
+        key = " ".join(text.casefold().split())
+        bare = key.removeprefix("the ")
+        variants = {key, bare, "the " + bare}
+        variants |= {v.replace(" & ", " and ") for v in variants}
+        variants |= {v.replace(" and ", " & ") for v in variants}
+        keys = self._prefix_keys
+        found: set[int] = set()
+        for variant in variants:
+            k = bisect.bisect_left(keys, variant)
+            while k < len(keys) and keys[k] == variant:
+                found.add(self._prefix_orgs[k])
+                k += 1
+        return found
+
     # -- matching -------------------------------------------------------------------------------------
 
     def match(
@@ -334,6 +333,12 @@ class Matcher:
     ) -> list[MatchResult]:
         """Match every query (see the module docstring); results in query order, ``top`` candidates each
         (at least two are kept internally to tell ``ambiguous`` apart)."""
+        with paused_gc():
+            return self._match(queries, top, progress)
+
+    def _match(
+        self, queries: Sequence[MatchQuery], top: int, progress: Callable[[int], None] | None
+    ) -> list[MatchResult]:
         threshold = self.settings.threshold
         floor = max(0.0, threshold - CANDIDATE_FLOOR)
         cache: dict[str, NormalisedName] = {}
@@ -350,9 +355,9 @@ class Matcher:
         # the fuzzy work, most of the cost, is for the others.
         wanted: dict[str, NormalisedName] = {}
         for mine in forms:
-            if mine and mine[0][1].key and _unit_key(mine[0][1]) in self.unit_of:
+            if mine and mine[0][1].key and unit_key(mine[0][1]) in self.unit_of:
                 continue
-            wanted.update((_unit_key(n), n) for _, n, _ in mine if n.key)
+            wanted.update((unit_key(n), n) for _, n, _ in mine if n.key)
         fuzzy = self._fuzzy(wanted, floor)
         results: list[MatchResult] = []
         for q, mine in zip(queries, forms, strict=True):
@@ -395,6 +400,33 @@ class Matcher:
                 out[keys[lo]].append((unit_at[hi], s))
         return out
 
+    def _transposed(self, norm: NormalisedName) -> list[tuple[int, float]]:
+        """Units one swap of adjacent letters away, in a word of TRANSPOSED_LETTERS letters or more that
+        no name of the graph uses ("Educaiton"), with rapidfuzz's ratio of the two keys (to which the
+        swap is one edit, as a dropped letter is; the engine's typo rules count it as two).
+
+        >>> m = Matcher([SnapshotOrganisation("o1", "Department for Education")])
+        >>> m._transposed(normalise_name("Department for Educaiton"))
+        [(0, 0.958333)]
+        """
+        out: list[tuple[int, float]] = []
+        tokens = norm.tokens
+        for i, word in enumerate(tokens):
+            if len(word) < TRANSPOSED_LETTERS or word in self.freq:
+                continue
+            for k in range(len(word) - 1):
+                if word[k] == word[k + 1]:
+                    continue
+                fixed = word[:k] + word[k + 1] + word[k] + word[k + 2 :]
+                if fixed not in self.freq:
+                    continue
+                words = (*tokens[:i], fixed, *tokens[i + 1 :])
+                key = " ".join(words if norm.legal_form is None else (*words, norm.legal_form))
+                u = self.unit_of.get(key if norm.qualifier is None else key + "\x1f" + norm.qualifier)
+                if u is not None:
+                    out.append((u, round(fuzz.ratio(norm.key, key) / 100, 6)))
+        return out
+
     def _decide(
         self,
         q: MatchQuery,
@@ -426,17 +458,35 @@ class Matcher:
         for k, (text, norm, penalty) in enumerate(forms):
             if not norm.key:
                 continue
-            key = _unit_key(norm)
+            key = unit_key(norm)
             exact = self.unit_of.get(key)
             if exact is not None:
                 form = self.unit_form[exact]
-                # "exact": the mention as written, case aside
-                method = "exact" if k == 0 and form.casefold() == text.casefold() else "normalised"
-                for org in self.unit_orgs[exact]:
-                    offer(org, 1.0 - penalty, method, form)
+                orgs = self.unit_orgs[exact]
+                # Several bodies share the normalised name ("First-tier Tribunal (Care Standards)" and
+                # "(Asylum Support)" lose their tag alike): those carrying it as written are "exact".
+                verbatim = self._verbatim(text) if len(orgs) > 1 else set()
+                if verbatim.isdisjoint(orgs) or verbatim.issuperset(orgs):
+                    # "exact": the mention as written, case aside
+                    method = "exact" if k == 0 and form.casefold() == text.casefold() else "normalised"
+                    for org in orgs:
+                        offer(org, 1.0 - penalty, method, form)
+                else:
+                    for org in orgs:
+                        written = org in verbatim
+                        offer(
+                            org,
+                            1.0 - penalty,
+                            "exact" if written else "normalised",
+                            text if written else form,
+                        )
             for u, s in fuzzy.get(key, ()):
                 for org in self.unit_orgs[u]:
                     offer(org, s - penalty, "fuzzy", self.unit_form[u])
+            if exact is None:
+                for u, s in self._transposed(norm):
+                    for org in self.unit_orgs[u]:
+                        offer(org, s - penalty, "fuzzy", self.unit_form[u])
             if len(norm.tokens) == 1 and exact is None:
                 for u in self.acronyms.get(norm.tokens[0], ())[: self.settings.max_bucket]:
                     unit = self.units[u]
@@ -453,7 +503,13 @@ class Matcher:
         # A person's "same" comes first; then score, name, id.
         ranked = sorted(
             best.items(),
-            key=lambda kv: (kv[1][1] != "judgement", -kv[1][0], self.orgs[kv[0]].name, self.orgs[kv[0]].id),
+            key=lambda kv: (
+                kv[1][1] != "judgement",
+                -kv[1][0],
+                kv[1][1] != "exact",
+                self.orgs[kv[0]].name,
+                self.orgs[kv[0]].id,
+            ),
         )
         candidates = tuple(
             MatchCandidate(self.orgs[org].id, self.orgs[org].name, round(max(0.0, score), 6), method, form)
@@ -464,13 +520,80 @@ class Matcher:
             decision = "none"
         elif candidates[0].method == "judgement" and (rule is None or len(rule.same) == 1):
             decision = "matched"
-        elif candidates[0].method in EXACT and (len(candidates) == 1 or candidates[1].method not in EXACT):
-            decision = "matched"  # one organisation carries the name itself: a near spelling is another body
+        elif candidates[0].method in EXACT and (
+            len(candidates) == 1
+            or candidates[1].method not in EXACT
+            or (candidates[0].method == "exact" and candidates[1].method != "exact")
+        ):
+            # one organisation carries the name itself (or as written): a near spelling is another body
+            decision = "matched"
         elif len(candidates) > 1 and candidates[1].score >= candidates[0].score - AMBIGUITY_MARGIN:
             decision = "ambiguous"
         else:
             decision = "matched"
         return MatchResult(decision, candidates[:top])
+
+
+MatchFn = Callable[[Sequence[MatchQuery], int, Callable[[int], None] | None], list[MatchResult]]
+PARALLEL_FROM = 5_000  # fewer queries than this are matched in this process: forking costs more
+_PART = 2_500  # queries per task handed to a worker
+_FORKED: Matcher | None = None  # the matcher a forked worker inherited
+
+
+def _match_part(part: tuple[Sequence[MatchQuery], int]) -> list[MatchResult]:
+    assert _FORKED is not None, "a matching worker runs only in a process forked by parallel_matching"
+    return _FORKED.match(part[0], top=part[1])
+
+
+@contextmanager
+def parallel_matching(matcher: Matcher, workers: int) -> Iterator[MatchFn]:
+    """A function matching like ``matcher.match`` (same results, same order) with ``workers`` processes
+    forked from this one, which inherit the index instead of rebuilding it; batches under PARALLEL_FROM
+    queries, one worker, or a platform without fork run in this process.
+
+    Example:
+        >>> m = Matcher([SnapshotOrganisation("o1", "Department for Education")])
+        >>> with parallel_matching(m, 2) as match:
+        ...     [r.decision for r in match([MatchQuery("Dept for Education")], 2, None)]
+        ['matched']
+    """
+    global _FORKED
+
+    def serial(
+        queries: Sequence[MatchQuery], top: int, progress: Callable[[int], None] | None
+    ) -> list[MatchResult]:
+        return matcher.match(queries, top=top, progress=progress)
+
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield serial
+        return
+    pool: multiprocessing.pool.Pool | None = None
+
+    def parallel(
+        queries: Sequence[MatchQuery], top: int, progress: Callable[[int], None] | None
+    ) -> list[MatchResult]:
+        nonlocal pool
+        global _FORKED
+        if len(queries) < PARALLEL_FROM:
+            return serial(queries, top, progress)
+        if pool is None:
+            _FORKED = matcher
+            pool = multiprocessing.get_context("fork").Pool(workers)
+        parts = [(queries[i : i + _PART], top) for i in range(0, len(queries), _PART)]
+        out: list[MatchResult] = []
+        for done in pool.imap(_match_part, parts):
+            out.extend(done)
+            if progress is not None:
+                progress(len(done))
+        return out
+
+    try:
+        yield parallel
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        _FORKED = None
 
 
 def _judged_key(name: str) -> str:

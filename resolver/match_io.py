@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any, Protocol
 
 from resolver.errors import ConfigError, SourceError
-from resolver.match import Matcher, MatchQuery, MatchResult
+from resolver.match import Matcher, MatchFn, MatchQuery, MatchResult, parallel_matching
 from resolver.sources.rows import ByteSource, CsvRows, Row, json_lines
 
 CHUNK_ROWS = 20_000
@@ -176,8 +177,10 @@ def match_file(
     as_json: bool,
     rollup: RollupFn | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> MatchSummary:
-    """Match every row of ``source`` and write it to ``sink`` (see the module docstring)."""
+    """Match every row of ``source`` and write it to ``sink`` (see the module docstring); ``workers``
+    processes match (default: one per CPU this process may use)."""
     if options.rollup is not None and rollup is None:
         raise ConfigError("a rollup needs the graph: give match_file a rollup function")
     summary = MatchSummary()
@@ -200,17 +203,26 @@ def match_file(
     writer = RowWriter(sink, [*source.columns, *added], as_json=as_json)
     chunk: list[Row] = []
     pending = [first] if first is not None else []
-    for row in _chain(pending, rows):
-        if row.error is not None:
-            summary.note(source.path, row.line, row.error)
-            continue
-        chunk.append(row)
-        if len(chunk) >= CHUNK_ROWS:
-            _flush(chunk, writer, matcher, options, name_column, rollup, summary, source.path, progress)
-            chunk = []
-    if chunk:
-        _flush(chunk, writer, matcher, options, name_column, rollup, summary, source.path, progress)
+    with parallel_matching(matcher, workers or available_cpus()) as match:
+        for row in _chain(pending, rows):
+            if row.error is not None:
+                summary.note(source.path, row.line, row.error)
+                continue
+            chunk.append(row)
+            if len(chunk) >= CHUNK_ROWS:
+                _flush(chunk, writer, match, options, name_column, rollup, summary, source.path, progress)
+                chunk = []
+        if chunk:
+            _flush(chunk, writer, match, options, name_column, rollup, summary, source.path, progress)
     return summary
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _chain(first: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
@@ -221,7 +233,7 @@ def _chain(first: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
 def _flush(
     chunk: list[Row],
     writer: RowWriter,
-    matcher: Matcher,
+    match: MatchFn,
     options: MatchOptions,
     name_column: str,
     rollup: RollupFn | None,
@@ -230,7 +242,7 @@ def _flush(
     progress: Callable[[int], None] | None,
 ) -> None:
     queries = [query_of(r.values, name_column, options) for r in chunk]
-    results = matcher.match(queries, top=max(options.top, 2), progress=progress)
+    results = match(queries, max(options.top, 2), progress)
     days: list[date | None] = []
     for row in chunk:
         day = options.as_of or date.today()

@@ -25,6 +25,12 @@ from tests.integration import govuk
 from tests.integration.service_kit import backend_for, serving, validate
 
 
+@pytest.fixture(autouse=True)
+def private_index_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`resolver match` keeps its index cache here, not in the home directory."""
+    monkeypatch.setenv("RESOLVER_INDEX_CACHE", str(tmp_path_factory.mktemp("index-cache")))
+
+
 @pytest.fixture(scope="module")
 def gov(
     session_driver: neo4j.Driver,

@@ -183,3 +183,37 @@ def test_missing_or_clashing_columns_are_config_errors(matcher: Matcher, tmp_pat
         )
     with pytest.raises(ConfigError, match="already has column"):
         match_file(open_source(str(path)), io.StringIO(), matcher, MatchOptions(), as_json=False)
+
+
+def test_a_swap_of_two_letters_in_a_long_word_is_one_typo() -> None:
+    m = Matcher(ORGS)
+    for name, expected in (
+        ("Health Reserach Authority", "o-hra"),
+        ("Departmetn for Transport", "o-dft"),
+        ("Medicines and Healthcare products Regualtory Agency", "o-mhra"),
+    ):
+        (r,) = m.match([MatchQuery(name)])
+        assert (r.decision, r.match.id if r.match else None) == ("matched", expected), name
+    # a swap that leaves no word of the graph, or in a short word, stays what it was
+    assert m.match([MatchQuery("Dpeartment for Ecudation")])[0].decision == "none"
+
+
+def test_the_body_carrying_a_shared_normalised_name_as_written_is_matched() -> None:
+    tribunals = [
+        SnapshotOrganisation("o-care", "First-tier Tribunal (Care Standards)"),
+        SnapshotOrganisation("o-asylum", "First-tier Tribunal (Asylum Support)"),
+    ]
+    m = Matcher(tribunals)
+    (r,) = m.match([MatchQuery("FIRST-TIER TRIBUNAL (CARE STANDARDS)")])
+    assert (r.decision, r.best.id, r.best.method) == ("matched", "o-care", "exact")  # type: ignore[union-attr]
+    assert (r.runner_up.id, r.runner_up.method) == ("o-asylum", "normalised")  # type: ignore[union-attr]
+    # "&" for "and" and a leading "The" are still as written; a hyphen dropped is not
+    upper = Matcher(
+        [
+            SnapshotOrganisation("o-tax", "Upper Tribunal (Tax and Chancery Chamber)"),
+            SnapshotOrganisation("o-lands", "Upper Tribunal (Lands Chamber)"),
+        ]
+    )
+    (r,) = upper.match([MatchQuery("The Upper Tribunal (Tax & Chancery Chamber)")])
+    assert (r.decision, r.best.id) == ("matched", "o-tax")  # type: ignore[union-attr]
+    assert m.match([MatchQuery("First Tier Tribunal (Care Standards)")])[0].decision == "ambiguous"
