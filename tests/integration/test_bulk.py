@@ -3,8 +3,10 @@ Bolt path's, node for node and property for property, and an ingest on top of it
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -90,6 +92,22 @@ def test_bulk_graph_equals_the_bolt_graph_on_nhs_ods_2016(
         bulk = snapshot(driver)
     assert bulk == snapshot(graph)
     assert sum(n for k, n in bulk[1].items() if '"PARENT_OF"' in k) > 10_000  # 13,050 rows
+
+
+def test_bulk_graph_equals_the_bolt_graph_with_successions_and_dated_names(
+    graph: neo4j.Driver, bulk_server: tuple[LocalServer, Neo4jSettings, ServerSettings], tmp_path: Path
+) -> None:
+    """The GOV.UK hierarchy with its successions (SUCCEEDED_BY) and dated titles (NAME_OF), one run."""
+    folder = "govuk-hierarchy-2021-2026"
+    names = ("parent_of_edges_observed.csv", "superseded_by_edges_observed.csv", "org_titles_observed.csv")
+    paths = [shared_file(f"{folder}/{name}") for name in names]
+    report = run_ingest(graph, *paths, batch=5000)
+    assert report.rejected == 0 and report.succession_claims > 100 and report.name_claims > 1000
+    with bulk_load(bulk_server, tmp_path, *paths) as driver:
+        bulk = snapshot(driver)
+    assert bulk == snapshot(graph)
+    kinds = Counter(json.loads(key)[1] for key in bulk[1].elements())
+    assert kinds["SUCCEEDED_BY"] > 100 and kinds["NAME_OF"] > 1000
 
 
 def test_ingest_on_top_of_a_bulk_load(
