@@ -127,6 +127,8 @@ def cell(value: Any, where: str) -> str:
     booleans, temporals and arrays are quoted (so '' stays an empty string), quotes doubled."""
     if value is None:
         return ""
+    if type(value) is str:  # most cells: straight to the quoting at the end
+        return '"' + value.replace('"', '""') + '"'
     if isinstance(value, bool):
         return '"true"' if value else '"false"'
     if isinstance(value, int | float):
