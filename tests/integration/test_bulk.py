@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from resolver.cli import cli
+from resolver.errors import SourceError
 from resolver.graph.bulk import BulkWriter, load, managed_server
 from resolver.graph.connection import make_driver
 from resolver.graph.templates import TemplateRegistry
@@ -145,3 +146,25 @@ def test_unmanaged_server_gets_the_files_and_the_command(tmp_path: Path) -> None
     assert files.rows["PARENT_OF"] == report.edges_written
     header = files.relationships["PARENT_OF"].read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith(":START_ID(Organisation),:END_ID(Organisation),claimId:string,validFrom:date")
+
+
+def test_a_load_that_fails_while_resolving_leaves_the_server_running(
+    bulk_server: tuple[LocalServer, Neo4jSettings, ServerSettings], tmp_path: Path
+) -> None:
+    """`load` stops the server while it resolves; a file it cannot read starts it again, as it was."""
+    server, settings, server_settings = bulk_server
+    bad = tmp_path / "bad.csv"
+    bad.write_text("no,such,columns\n1,2,3\n", encoding="utf-8")
+    managed = managed_server(settings, server_settings)
+    assert managed is not None
+    with pytest.raises(SourceError):
+        load(
+            [str(bad)],
+            IngestOptions(fmt="edges"),
+            directory=tmp_path / "import",
+            settings=settings,
+            server=managed,
+        )
+    assert server.pid() is not None
+    with make_driver(settings) as driver:
+        assert driver.execute_query("RETURN 1 AS one").records[0]["one"] == 1
