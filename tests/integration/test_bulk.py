@@ -157,6 +157,8 @@ def test_a_load_that_fails_while_resolving_leaves_the_server_running(
     bad.write_text("no,such,columns\n1,2,3\n", encoding="utf-8")
     managed = managed_server(settings, server_settings)
     assert managed is not None
+    with make_driver(settings) as driver, driver.session(database=settings.database) as session:
+        session.run(TemplateRegistry()["admin.delete_all"].query()).consume()  # load needs it empty
     with pytest.raises(SourceError):
         load(
             [str(bad)],
