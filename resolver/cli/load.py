@@ -68,12 +68,13 @@ def load_command(
     """First load of files into an EMPTY database, through neo4j-admin's bulk import.
 
     Names are resolved exactly as `resolver ingest` resolves them; instead of
-    writing through Bolt, the organisations, aliases, identifiers, dated PARENT_OF
-    spells and the IngestRun go to header CSVs for `neo4j-admin database import
-    full`. With the local runner's server (`resolver server start`) it stops the
-    server, imports (replacing the empty database), restarts it and applies the
-    schema. Against any other server it writes the files and prints the command
-    to run there. Later files go in with `resolver ingest` as usual.
+    writing through Bolt, the organisations, aliases, identifiers, dated PARENT_OF,
+    SUCCEEDED_BY and NAME_OF spells and the IngestRun go to header CSVs for
+    `neo4j-admin database import full`. With the local runner's server (`resolver
+    server start`) it stops the server while it resolves, imports (replacing the
+    empty database), restarts it and applies the schema. Against any other server
+    it writes the files and prints the command to run there. Later files go in
+    with `resolver ingest` as usual.
 
     Exit codes: 0 loaded (or files written), 1 loaded but some rows were rejected,
     2 usage, connection error, or the database is not empty.

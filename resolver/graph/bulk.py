@@ -16,6 +16,7 @@ import shlex
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,9 +34,11 @@ from resolver.graph.writer import (
     OrganisationWrite,
     Progress,
     WriteCounts,
+    name_row,
     now,
     organisation_row,
     parent_row,
+    succession_row,
 )
 from resolver.ingest import IngestOptions, IngestReport, StageFactory, ingest
 from resolver.judgements import Judgement
@@ -96,8 +99,27 @@ PARENT_OF = (
     "parent_of.csv",
     [":START_ID(Organisation)", ":END_ID(Organisation)", *(f"{k}:{t}" for k, t in PARENT_OF_PROPS)],
 )
+# The dated spells of write.succeeded_by and write.name_of: the PARENT_OF properties they carry too.
+SUCCEEDED_BY_PROPS = tuple(
+    (k, t) for k, t in PARENT_OF_PROPS if k not in ("isCurrent", "sourceUrls", "description")
+)
+NAME_OF_PROPS = tuple((k, t) for k, t in PARENT_OF_PROPS if k not in ("sourceUrls", "description"))
+SUCCEEDED_BY = (
+    "succeeded_by.csv",
+    [":START_ID(Organisation)", ":END_ID(Organisation)", *(f"{k}:{t}" for k, t in SUCCEEDED_BY_PROPS)],
+)
+NAME_OF = (
+    "name_of.csv",
+    [":START_ID(Alias)", ":END_ID(Organisation)", *(f"{k}:{t}" for k, t in NAME_OF_PROPS)],
+)
 NODE_FILES = {"Organisation": ORGANISATIONS, "Alias": ALIASES, "Identifier": IDENTIFIERS, "IngestRun": RUNS}
-RELATIONSHIP_FILES = {"ALIAS_OF": ALIAS_OF, "IDENTIFIES": IDENTIFIES, "PARENT_OF": PARENT_OF}
+RELATIONSHIP_FILES = {
+    "ALIAS_OF": ALIAS_OF,
+    "IDENTIFIES": IDENTIFIES,
+    "PARENT_OF": PARENT_OF,
+    "SUCCEEDED_BY": SUCCEEDED_BY,
+    "NAME_OF": NAME_OF,
+}
 
 
 def cell(value: Any, where: str) -> str:
@@ -105,6 +127,8 @@ def cell(value: Any, where: str) -> str:
     booleans, temporals and arrays are quoted (so '' stays an empty string), quotes doubled."""
     if value is None:
         return ""
+    if type(value) is str:  # most cells: straight to the quoting at the end
+        return '"' + value.replace('"', '""') + '"'
     if isinstance(value, bool):
         return '"true"' if value else '"false"'
     if isinstance(value, int | float):
@@ -190,21 +214,46 @@ class BulkWriter(GraphWriter):
     def write_succession_links(
         self, links: Iterable[SuccessionLink], run_id: str, progress: Progress | None = None
     ) -> WriteCounts:
-        return self._refuse_dated(links, "successions (SUCCEEDED_BY)")
+        table = self.tables["SUCCEEDED_BY"]
+        rows = (
+            (succession_row(link), link.predecessor_id, link.successor_id, link.claim_id) for link in links
+        )
+        return self._spells(table, rows, SUCCEEDED_BY_PROPS, run_id, progress)
 
     def write_name_links(
         self, links: Iterable[NameLink], run_id: str, progress: Progress | None = None
     ) -> WriteCounts:
-        return self._refuse_dated(links, "dated names (NAME_OF)")
+        table = self.tables["NAME_OF"]
+
+        def rows() -> Iterator[tuple[dict[str, Any], str, str, str]]:
+            for link in links:
+                if link.name not in self._aliases:  # created when missing, as write.name_of's MERGE does
+                    self._aliases.add(link.name)
+                    self.tables["Alias"].write([link.name, link.norm_name], f"claim {link.claim_id}")
+                yield name_row(link), link.name, link.org_id, link.claim_id
+
+        return self._spells(table, rows(), NAME_OF_PROPS, run_id, progress)
 
     @staticmethod
-    def _refuse_dated(links: Iterable[object], what: str) -> WriteCounts:
-        if any(True for _ in links):
-            raise ConfigError(
-                f"resolver load does not write {what} yet: load the hierarchy first, then "
-                "`resolver ingest` the files of successions and names on top of it"
-            )
-        return WriteCounts()
+    def _spells(
+        table: _Table,
+        rows: Iterable[tuple[dict[str, Any], str, str, str]],
+        columns: Sequence[tuple[str, str]],
+        run_id: str,
+        progress: Progress | None,
+    ) -> WriteCounts:
+        """Dated relationships (row builders' ``props`` plus claimId and runId) between two ids."""
+        counts = WriteCounts()
+        for row, start, end, claim_id in rows:
+            props = {**row["props"], "claimId": claim_id, "runId": run_id}
+            table.write([start, end, *(props[k] for k, _ in columns)], f"claim {claim_id}")
+            counts.rows += 1
+            counts.relationships_created += 1
+            if progress is not None and counts.rows % 5000 == 0:
+                progress(5000)
+        if progress is not None and counts.rows % 5000:
+            progress(counts.rows % 5000)
+        return counts
 
     def lock(self, run_id: str) -> AbstractContextManager[None]:  # type: ignore[override]
         return nullcontext()
@@ -247,20 +296,8 @@ class BulkWriter(GraphWriter):
         *,
         fresh: bool = False,
     ) -> WriteCounts:
-        counts = WriteCounts()
-        table = self.tables["PARENT_OF"]
-        for link in links:
-            row = parent_row(link)
-            props = {**row["props"], "claimId": link.claim_id, "runId": run_id}
-            values = [row["parentId"], row["childId"], *(props[k] for k, _ in PARENT_OF_PROPS)]
-            table.write(values, f"claim {link.claim_id}")
-            counts.rows += 1
-            counts.relationships_created += 1
-            if progress is not None and counts.rows % 5000 == 0:
-                progress(5000)
-        if progress is not None and counts.rows % 5000:
-            progress(counts.rows % 5000)
-        return counts
+        rows = ((parent_row(link), link.parent_id, link.child_id, link.claim_id) for link in links)
+        return self._spells(self.tables["PARENT_OF"], rows, PARENT_OF_PROPS, run_id, progress)
 
     def start_run(
         self, run_id: str, *, source: str, fmt: str, files: Sequence[str], sha256: Sequence[str]
@@ -356,6 +393,12 @@ def run_import(
     return ImportResult(seconds, proc.stdout)
 
 
+def _timed_stop(server: LocalServer) -> float:
+    started = time.perf_counter()
+    server.stop()
+    return time.perf_counter() - started
+
+
 @dataclass(slots=True)
 class LoadReport:
     """What ``load`` did: the ingest report of the resolution, the files, and the import if it ran."""
@@ -409,19 +452,27 @@ def load(
             raise
     started = time.perf_counter()
     writer = BulkWriter(directory)
-    try:
-        report = ingest(paths, writer, options, on_reject=on_reject, stage=stage)
-    finally:
-        files = writer.close()
-    seconds["resolving and writing files"] = time.perf_counter() - started
+    # The managed server is stopped while names are resolved (resolution reads nothing from it): its
+    # shutdown overlaps the client's work. If resolution fails, it is started again, as it was found.
+    with ThreadPoolExecutor(1, thread_name_prefix="resolver-stop") as pool:
+        stopping = pool.submit(_timed_stop, server) if server is not None else None
+        try:
+            report = ingest(paths, writer, options, on_reject=on_reject, stage=stage)
+        except BaseException:
+            if server is not None and stopping is not None:
+                stopping.result()
+                server.start(settings, timeout=600)
+            raise
+        finally:
+            files = writer.close()
+        seconds["resolving and writing files"] = time.perf_counter() - started
+        stop_seconds = stopping.result() if stopping is not None else 0.0
     result = LoadReport(report, files, seconds=seconds)
     if server is None:
         result.command = printable_command(files, database=settings.database)
         return result
-    stage("stopping the server, importing, restarting", None)
-    t = time.perf_counter()
-    server.stop()
-    seconds["stopping the server"] = time.perf_counter() - t
+    seconds["stopping the server (while resolving)"] = stop_seconds
+    stage("importing, restarting", None)
     imported = run_import(
         files, java=server.settings.java, lib_dir=server.lib_dir, home=server.home, database=settings.database
     )

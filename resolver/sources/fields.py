@@ -38,6 +38,13 @@ _IDENTIFIER_ALIAS_RE = re.compile(r"(IRS EIN|BHC ID)\s+([0-9][0-9-]*)", re.IGNOR
 SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9_.+-]{0,31}):(?!//)(\S.*)", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _partial_date(text: str | None, key: str) -> PartialDate | None:
+    """parse_partial_date, one shared (frozen) object per distinct date text: a file of a million rows
+    holds a few thousand distinct dates (memory and parsing time). An invalid date is not cached."""
+    return parse_partial_date(text, field=key)
+
+
 @dataclass
 class ReadStats:
     """Counts of one read: records seen, claims made, rejects, and records skipped on purpose by reason."""
@@ -249,14 +256,14 @@ class FieldReader:
         key = next((k for k in aliases if k in values), fld)
         text = self.text(values, aliases, key)
         if self.date_format is None or text is None:
-            return parse_partial_date(text, field=key)
+            return _partial_date(text, key)
         try:
             day = datetime.strptime(text, self.date_format).date()
         except ValueError:
             raise DateError(
                 f"{shown(text)} does not match --date-format {self.date_format}", field=key
             ) from None
-        return parse_partial_date(day.isoformat(), field=key)
+        return _partial_date(day.isoformat(), key)
 
     def flag(self, values: dict[str, Any], aliases: tuple[str, ...]) -> bool | None:
         """true/false/1/0/yes/no/empty -> bool or None; anything else a RowError."""

@@ -3,8 +3,10 @@ Bolt path's, node for node and property for property, and an ingest on top of it
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from resolver.cli import cli
+from resolver.errors import SourceError
 from resolver.graph.bulk import BulkWriter, load, managed_server
 from resolver.graph.connection import make_driver
 from resolver.graph.templates import TemplateRegistry
@@ -92,6 +95,22 @@ def test_bulk_graph_equals_the_bolt_graph_on_nhs_ods_2016(
     assert sum(n for k, n in bulk[1].items() if '"PARENT_OF"' in k) > 10_000  # 13,050 rows
 
 
+def test_bulk_graph_equals_the_bolt_graph_with_successions_and_dated_names(
+    graph: neo4j.Driver, bulk_server: tuple[LocalServer, Neo4jSettings, ServerSettings], tmp_path: Path
+) -> None:
+    """The GOV.UK hierarchy with its successions (SUCCEEDED_BY) and dated titles (NAME_OF), one run."""
+    folder = "govuk-hierarchy-2021-2026"
+    names = ("parent_of_edges_observed.csv", "superseded_by_edges_observed.csv", "org_titles_observed.csv")
+    paths = [shared_file(f"{folder}/{name}") for name in names]
+    report = run_ingest(graph, *paths, batch=5000)
+    assert report.rejected == 0 and report.succession_claims > 100 and report.name_claims > 1000
+    with bulk_load(bulk_server, tmp_path, *paths) as driver:
+        bulk = snapshot(driver)
+    assert bulk == snapshot(graph)
+    kinds = Counter(json.loads(key)[1] for key in bulk[1].elements())
+    assert kinds["SUCCEEDED_BY"] > 100 and kinds["NAME_OF"] > 1000
+
+
 def test_ingest_on_top_of_a_bulk_load(
     graph: neo4j.Driver, bulk_server: tuple[LocalServer, Neo4jSettings, ServerSettings], tmp_path: Path
 ) -> None:
@@ -127,3 +146,27 @@ def test_unmanaged_server_gets_the_files_and_the_command(tmp_path: Path) -> None
     assert files.rows["PARENT_OF"] == report.edges_written
     header = files.relationships["PARENT_OF"].read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith(":START_ID(Organisation),:END_ID(Organisation),claimId:string,validFrom:date")
+
+
+def test_a_load_that_fails_while_resolving_leaves_the_server_running(
+    bulk_server: tuple[LocalServer, Neo4jSettings, ServerSettings], tmp_path: Path
+) -> None:
+    """`load` stops the server while it resolves; a file it cannot read starts it again, as it was."""
+    server, settings, server_settings = bulk_server
+    bad = tmp_path / "bad.csv"
+    bad.write_text("no,such,columns\n1,2,3\n", encoding="utf-8")
+    managed = managed_server(settings, server_settings)
+    assert managed is not None
+    with make_driver(settings) as driver, driver.session(database=settings.database) as session:
+        session.run(TemplateRegistry()["admin.delete_all"].query()).consume()  # load needs it empty
+    with pytest.raises(SourceError):
+        load(
+            [str(bad)],
+            IngestOptions(fmt="edges"),
+            directory=tmp_path / "import",
+            settings=settings,
+            server=managed,
+        )
+    assert server.pid() is not None
+    with make_driver(settings) as driver:
+        assert driver.execute_query("RETURN 1 AS one").records[0]["one"] == 1
