@@ -23,6 +23,7 @@ from resolver.block import MAX_ACRONYM, MIN_ACRONYM
 from resolver.model import EntityRecord
 from resolver.normalise import NormalisedName, is_acronym_of, looks_like_acronym, normalise_name
 from resolver.score import (
+    CAPITALS_PENALTY,
     EXTRA_PENALTY,
     LEGAL_FORM_PENALTY,
     MODIFIER_PENALTY,
@@ -46,6 +47,7 @@ _PENALTIES = (
     ("modifiers", MODIFIER_PENALTY, "compass or position words differ"),
     ("short", SHORT_PENALTY, "short names that are not equal"),
     ("extra", EXTRA_PENALTY, "one name is the other plus a word that names something"),
+    ("capitals", CAPITALS_PENALTY, "each writes an acronym in capitals the other lacks"),
 )
 
 

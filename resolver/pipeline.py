@@ -237,7 +237,10 @@ def _resolve(
         scored.hi.tolist(),
         refused,
     )
-    ambiguous = _ambiguous_acronyms(acronyms, unit_records, scored.lo.tolist(), scored.hi.tolist())
+    unit_scope = [recs[m[0]].scope for m in unit_records]
+    ambiguous = _ambiguous_acronyms(
+        acronyms, unit_records, unit_scope, scored.lo.tolist(), scored.hi.tolist()
+    )
 
     def guard(a: int, b: int) -> bool:
         return _compatible(name_norm[a], name_norm[b], settings.threshold - GUARD_SLACK)
@@ -380,7 +383,7 @@ def _acronym_links(
     for short, fulls in spelled_by.items():  # the fulls of the short one's scope and tag, if any
         kept = {f for f in fulls if scope[f] == scope[short]} or fulls
         spelled_by[short] = {f for f in kept if units[f].tag == units[short].tag} or kept
-    component = _components(len(units), scored_lo, scored_hi, {f for _, f in pairs})
+    component = _components(len(units), scored_lo, scored_hi, {f for _, f in pairs}, scope)
     words = _words_of_long_names(units, {units[short].tokens[0] for short in spelled_by})
     accepted = 0
     for short, full in pairs:
@@ -421,8 +424,11 @@ def _agree(x: str | None, y: str | None) -> bool:
     return x is None or y is None or x == y
 
 
-def _components(n: int, lo: Sequence[int], hi: Sequence[int], wanted: set[int]) -> dict[int, int]:
-    """Connected component (a root unit) of each ``wanted`` unit under the scored pairs."""
+def _components(
+    n: int, lo: Sequence[int], hi: Sequence[int], wanted: set[int], scope: Sequence[str | None]
+) -> dict[int, int]:
+    """Connected component (a root unit) of each ``wanted`` unit under the scored pairs of one scope
+    (pairs across scopes never merge, so they cannot make two bodies of one scope one)."""
     parent = list(range(n))
 
     def find(x: int) -> int:
@@ -432,7 +438,8 @@ def _components(n: int, lo: Sequence[int], hi: Sequence[int], wanted: set[int]) 
         return x
 
     for u, v in zip(lo, hi, strict=True):
-        parent[find(u)] = find(v)
+        if scope[u] == scope[v]:
+            parent[find(u)] = find(v)
     return {u: find(u) for u in wanted}
 
 
@@ -447,14 +454,20 @@ def _words_of_long_names(units: Sequence[NormalisedName], wanted: set[str]) -> s
 
 
 def _ambiguous_acronyms(
-    acronyms: AcronymIndex, unit_records: Sequence[list[int]], lo: list[int], hi: list[int]
+    acronyms: AcronymIndex,
+    unit_records: Sequence[list[int]],
+    scope: Sequence[str | None],
+    lo: list[int],
+    hi: list[int],
 ) -> set[int]:
     """Units that are a bare acronym carried by several records and spelled by two or more full names
     of this corpus that do not match one another ("AU": Aarhus University, American University, ...).
 
     Such a string does not say which body a record means, so its records are not joined for sharing
     it (each keeps only its own evidence); a repeated acronym that spells one body ("NHS" beside
-    "National Health Service") is joined as usual.
+    "National Health Service") is joined as usual. Only pairs within one scope make two full names one
+    body: "Michigan State University" and "Montana State University" stay two even when a chain of
+    same-named bodies of other countries links them.
     """
     candidates = {
         a: f
@@ -472,7 +485,7 @@ def _ambiguous_acronyms(
         return x
 
     for u, v in zip(lo, hi, strict=True):
-        if u in parent and v in parent:
+        if u in parent and v in parent and scope[u] == scope[v]:
             parent[find(u)] = find(v)
     return {
         u

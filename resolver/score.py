@@ -57,6 +57,7 @@ TAG_PENALTY = 0.2
 NUMBER_PENALTY = 0.2
 MODIFIER_PENALTY = 0.2
 EXTRA_PENALTY = 0.2
+CAPITALS_PENALTY = 0.2
 SHORT_PENALTY = 0.15
 SHORT_NAME = 5  # letters, spaces aside: names this short must match exactly
 SHORT_WORD = 3  # swapped words this short get no typo allowance
@@ -69,8 +70,14 @@ CDIST_MIN_BUCKET = 64  # buckets this large go to cdist; smaller ones are pooled
 _NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
 _CAPITALS_RE = re.compile(r"\b[A-Z]{2,6}\b")
 _DIGIT_RE = re.compile(r"[0-9]")
+_CODE_RE = re.compile(r"^[a-z]+([0-9]{2,})$")  # "umr8025": a code; one digit inside a word is a typo
+# Roman numerals of two letters or more ("Roma II", "Aix-Marseille III"); "i", "v", "x" are as often a
+# word or a letter (Catalan "i" is "and").
+_ROMAN_WORDS = "ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx"
+ROMAN = {r: str(k) for k, r in enumerate(_ROMAN_WORDS.split(), start=2) if len(r) > 1}
 _SUBSET_IGNORED = frozenset({"of", "and", "the", "for"})
 _LINK_WORDS = frozenset({"of", "the", "for"})
+_WORD_RE = re.compile(r"[^\W_]+")
 
 FEATURES = (
     "ratio",
@@ -86,6 +93,7 @@ FEATURES = (
     "modifiers",
     "short",
     "extra",
+    "capitals",
 )
 
 
@@ -160,8 +168,24 @@ def _best(a: str, b: str) -> float:
 
 
 def numbers_of(tokens: Sequence[str]) -> tuple[str, ...]:
-    """The number tokens ("88", "3m", "2nd"), sorted: names with different numbers are different bodies."""
-    return tuple(sorted(t for t in tokens if _NUMBER_RE.match(t)))
+    """The numbers of a name, sorted: number tokens ("88", "3m", "2nd"), the digits closing a code
+    ("UMR8025" -> "8025"; not a lone digit inside a word, "Roberts6LLC": typing damage) and Roman
+    numerals as digits ("III" -> "3"). Names with different numbers are different bodies ("Region 1" /
+    "Region 2", "UMR825" / "UMR8025", "Roma II" / "Roma III").
+
+    Example:
+        >>> numbers_of(("umr8025",)), numbers_of(("roma", "iii")), numbers_of(("region", "2nd"))
+        (('8025',), ('3',), ('2nd',))
+    """
+    found = []
+    for t in tokens:
+        if _NUMBER_RE.match(t):
+            found.append(t)
+        elif t in ROMAN:
+            found.append(ROMAN[t])
+        elif _CODE_RE.match(t):
+            found.append(_CODE_RE.sub(r"\1", t))
+    return tuple(sorted(found))
 
 
 def modifiers_of(tokens: Sequence[str]) -> tuple[str, ...]:
@@ -260,6 +284,40 @@ def extra_words(a: Sequence[str], b: Sequence[str]) -> float:
     return 1.0
 
 
+def capitals_of(display: str) -> frozenset[str]:
+    """The words a mixed-case name writes in capitals (acronyms: "UNT Health" -> "unt"), and the
+    capitals that open a word before its lower-case part ("UTHealth" -> "ut", "UHealth" -> "u").
+    Empty for a name in one case only: in "ACME LTD" capitals say nothing.
+
+    Example:
+        >>> sorted(capitals_of("UTHealth at NYU")), capitals_of("ACME LTD"), capitals_of("J.P. Morgan")
+        (['nyu', 'ut'], frozenset(), frozenset())
+    """
+    if display.isupper() or display.islower():
+        return frozenset()
+    found = set()
+    for word in _WORD_RE.findall(display):
+        run = 0
+        while run < len(word) and word[run].isupper():
+            run += 1
+        if run == len(word) and run >= 2:
+            found.add(word.lower())
+        elif run >= 2 and word[run].islower():
+            found.add(word[: run - 1].lower())
+    return frozenset(found)
+
+
+def capitals_agreement(a: NormalisedName, b: NormalisedName) -> float:
+    """0 when each name writes an acronym in capitals that the other lacks ("UM" / "UNM Comprehensive
+    Cancer Center", "UNT Health" / "UTHealth", "BU" / "NYU Clinical ... Institute"): one letter apart,
+    two acronyms name two bodies. 1 otherwise (also when either has none, or one only adds some)."""
+    ca = capitals_of(a.display).intersection(a.core.split())  # legal forms ("PLC") aside
+    cb = capitals_of(b.display).intersection(b.core.split())
+    if not ca or not cb:
+        return 1.0
+    return 0.0 if (ca - cb - set(b.tokens)) and (cb - ca - set(a.tokens)) else 1.0
+
+
 def _agreement(x: str | None, y: str | None) -> float:
     """1 equal, 0.5 one side missing, 0 both present and different."""
     if x == y:
@@ -291,7 +349,7 @@ def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = fr
         subset = contracted(a.tokens, b.tokens)
     distinct = 1.0 if subset else distinct_score(a.tokens, b.tokens, common)
     swapped = swapped_word(a.tokens, b.tokens, common)
-    markers = (*_markers(a, b), extra_words(a.tokens, b.tokens))
+    markers = (*_markers(a, b), extra_words(a.tokens, b.tokens), capitals_agreement(a, b))
     similarity = min(max(ratio, token_sort, squashed, subset), distinct, swapped)
     score = _combine(similarity, *markers)
     values = (ratio, token_sort, squashed, subset, distinct, swapped, *markers)
@@ -345,7 +403,8 @@ def tag_agreement(x: str | None, y: str | None) -> float:
 
 def _markers(a: NormalisedName, b: NormalisedName) -> tuple[float, float, float, float, float, float]:
     """Agreement of legal forms, qualifiers, tags, numbers, compass words (1, 0.5 one missing, 0
-    differ) and whether two short names are equal (designators and legal forms aside)."""
+    differ) and whether two short names are equal (designators and legal forms aside). (The capitals
+    marker is passed to ``_combine`` separately.)"""
     sa, sb = squash(distinctive(a)), squash(distinctive(b))
     return (
         _agreement(a.legal_form, b.legal_form),
@@ -365,7 +424,7 @@ def anchor_score(a: NormalisedName, b: NormalisedName) -> float:
     """
     if not a.key or not b.key:
         return 0.0
-    return _combine(_best(distinctive(a), distinctive(b)), *_markers(a, b), 1.0)
+    return _combine(_best(distinctive(a), distinctive(b)), *_markers(a, b), 1.0, capitals_agreement(a, b))
 
 
 def _combine(
@@ -377,6 +436,7 @@ def _combine(
     modifiers: float,
     short: float,
     extra: float,
+    capitals: float,
 ) -> float:
     penalty = (
         LEGAL_FORM_PENALTY * (legal == 0.0)
@@ -386,6 +446,7 @@ def _combine(
         + MODIFIER_PENALTY * (modifiers == 0.0)
         + SHORT_PENALTY * (short == 0.0)
         + EXTRA_PENALTY * (extra == 0.0)
+        + CAPITALS_PENALTY * (capitals == 0.0)
     )
     return min(1.0, max(0.0, similarity - penalty))
 
@@ -518,6 +579,7 @@ def _final_scores(
         + MODIFIER_PENALTY * (modifiers[lo] != modifiers[hi])
         + SHORT_PENALTY * (((short[lo] != "") | (short[hi] != "")) & (short[lo] != short[hi]))
         + EXTRA_PENALTY * _extra_flags(names, involved, lo, hi)
+        + CAPITALS_PENALTY * _capitals_flags(names, involved, lo, hi)
     )
     final = np.zeros(len(pre), dtype=np.float64)
     final[reach] = np.round(np.clip(similarity - penalty, 0.0, 1.0), 6)
@@ -533,6 +595,17 @@ def _extra_flags(
     flags = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(counts[lo] != counts[hi])[0]:
         flags[k] = extra_words(names[lo[k]].tokens, names[hi[k]].tokens) == 0.0
+    return flags
+
+
+def _capitals_flags(
+    names: Sequence[NormalisedName], involved: list[int], lo: IntArray, hi: IntArray
+) -> npt.NDArray[np.bool_]:
+    """capitals_agreement() == 0 per pair, read only where both names write capitals."""
+    caps = _flags(names, involved, lambda n: bool(capitals_of(n.display)))
+    flags = np.zeros(len(lo), dtype=bool)
+    for k in np.nonzero(caps[lo] & caps[hi])[0]:
+        flags[k] = capitals_agreement(names[lo[k]], names[hi[k]]) == 0.0
     return flags
 
 
@@ -574,7 +647,9 @@ def _attribute_ids(
         values = (
             n.legal_form,
             n.qualifier,
-            (numbers_of(n.tokens) or None) if _DIGIT_RE.search(n.key) else None,
+            (numbers_of(n.tokens) or None)
+            if _DIGIT_RE.search(n.key) or not ROMAN.keys().isdisjoint(n.tokens)
+            else None,
             None if MODIFIER_WORDS.isdisjoint(n.tokens) else modifiers_of(n.tokens),
         )
         for value, table, column in zip(values, tables, columns, strict=True):
