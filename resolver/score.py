@@ -77,6 +77,11 @@ _ROMAN_WORDS = "ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii x
 ROMAN = {r: str(k) for k, r in enumerate(_ROMAN_WORDS.split(), start=2) if len(r) > 1}
 _SUBSET_IGNORED = frozenset({"of", "and", "the", "for"})
 _LINK_WORDS = frozenset({"of", "the", "for"})
+# Words that link the words of a name in several languages: the swapped-word rule looks past them
+# ("Territoriale di Crema" / "Territoriale Lodi").
+LINK_WORDS = frozenset(
+    "of the for and de di del della da do dos das du des la le les el van von der den y e et und".split()  # noqa: SIM905
+)
 _WORD_RE = re.compile(r"[^\W_]+")
 
 FEATURES = (
@@ -193,8 +198,10 @@ def modifiers_of(tokens: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(t for t in tokens if t in MODIFIER_WORDS))
 
 
-def subset_score(a: Sequence[str], b: Sequence[str]) -> float:
-    """SUBSET_BASE - SUBSET_STEP per extra word when one token set is the other's plus designators only.
+def subset_score(a: Sequence[str], b: Sequence[str], common: frozenset[str] = frozenset()) -> float:
+    """SUBSET_BASE - SUBSET_STEP per extra word when one token set is the other's plus designators only,
+    unless the shorter one holds a word common in the corpus that says what kind of body it is: "Tokyo
+    City University" is not "University of Tokyo", though "Aberdeen City Council" is "Aberdeen".
 
     Example:
         >>> subset_score(("aberdeen",), ("aberdeen", "city", "council"))
@@ -204,12 +211,18 @@ def subset_score(a: Sequence[str], b: Sequence[str]) -> float:
     """
     sa, sb = set(a) - _SUBSET_IGNORED, set(b) - _SUBSET_IGNORED
     small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    if not small or not small < big or not (small - GENERIC_WORDS):
+    if not small or not small < big or not (small - GENERIC_WORDS) or _kind_words(small, common):
         return 0.0
     extra = big - small
     if extra - DESIGNATORS:
         return 0.0
     return round(SUBSET_BASE - SUBSET_STEP * len(extra), 6)
+
+
+def _kind_words(words: set[str], common: frozenset[str]) -> set[str]:
+    """The corpus-common words that say what kind of body ("university", "hospital"): not designators,
+    compass words or link words ("of", "and")."""
+    return (words & common) - DESIGNATORS - MODIFIER_WORDS - LINK_WORDS if common else set()
 
 
 def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = frozenset()) -> float:
@@ -230,20 +243,31 @@ def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = fr
     """
     if len(a) < 2 or len(b) < 2:
         return 1.0
-    sa, sb = {_singular(t) for t in a}, {_singular(t) for t in b}
-    if len(sa) != len(sb):
+    # Two or fewer edits apart as a whole ("Davis and'Hamill"): a typo, whatever the words.
+    whole = Levenshtein.distance(" ".join(a), " ".join(b), score_cutoff=DISTINCT_EDITS)
+    if whole <= DISTINCT_EDITS and not (_short_words(a) or _short_words(b)):
+        return 1.0
+    sa = {_singular(t) for t in a if t not in LINK_WORDS}
+    sb = {_singular(t) for t in b if t not in LINK_WORDS}
+    if len(sa) != len(sb) or len(sa) < 2:
         return 1.0
     only_a, only_b = sa - sb, sb - sa
     if len(only_a) != 1 or len(only_b) != 1:
         return 1.0
     (x,), (y,) = only_a, only_b
-    if x in GENERIC_WORDS or y in GENERIC_WORDS or x in common or y in common:
+    if x in GENERIC_WORDS or y in GENERIC_WORDS or (x in common and y in common and _near(x, y)):
         return 1.0
     # A word of three letters or fewer one letter from another is another word ("Air" / "Rail").
     edits = 0 if min(len(x), len(y)) <= SHORT_WORD else DISTINCT_EDITS
     if Levenshtein.distance(x, y, score_cutoff=edits) <= edits or abbreviates(x, y) or abbreviates(y, x):
         return 1.0
     return round(fuzz.ratio(x, y) / 100, 6)
+
+
+def _near(x: str, y: str) -> bool:
+    """Two corpus-common words this alike are one kind word in two languages ("universidad" /
+    "university"); two unlike ones ("osaka" / "tokyo") name two bodies, however common."""
+    return fuzz.ratio(x, y) >= 70
 
 
 def _singular(word: str) -> str:
@@ -253,8 +277,9 @@ def _singular(word: str) -> str:
 
 def abbreviates(short: str, word: str) -> bool:
     """Is ``short`` an abbreviation of ``word``: its letters in order, the first one first ("st" /
-    "saint", "inst" / "institute", "dept" / "department")?"""
-    if len(short) >= len(word) or short[:1] != word[:1]:
+    "saint", "inst" / "institute", "dept" / "department"), and two letters shorter at least ("IC" /
+    "IJC", "UR" / "UMR" are two acronyms)?"""
+    if len(short) > len(word) - 2 or short[:1] != word[:1]:
         return False
     rest = iter(word[1:])
     return all(c in rest for c in short[1:])
@@ -344,7 +369,7 @@ def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = fr
     ratio = fuzz.ratio(ca, cb) / 100
     token_sort = fuzz.token_sort_ratio(ca, cb) / 100
     squashed = fuzz.ratio(squash(a.key), squash(b.key)) / 100
-    subset = subset_score(a.tokens, b.tokens)
+    subset = subset_score(a.tokens, b.tokens, common)
     if not subset and (contractible(a) or contractible(b)):
         subset = contracted(a.tokens, b.tokens)
     distinct = 1.0 if subset else distinct_score(a.tokens, b.tokens, common)
@@ -536,7 +561,7 @@ def _final_scores(
     is_subset = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(designated[lo] | designated[hi])[0]:
         a, b = names[lo[k]], names[hi[k]]
-        subset = subset_score(a.tokens, b.tokens)
+        subset = subset_score(a.tokens, b.tokens, common)
         if not subset and (contractible(a) or contractible(b)):
             subset = contracted(a.tokens, b.tokens)
         if subset:
@@ -561,7 +586,8 @@ def _final_scores(
     # "swapped" only matters between names with as many distinct words, two or more.
     words = np.zeros(len(names), dtype=np.int64)
     words[involved] = [
-        len({_singular(t) for t in names[i].tokens}) if len(names[i].tokens) > 1 else 0 for i in involved
+        len({_singular(t) for t in names[i].tokens if t not in LINK_WORDS}) if len(names[i].tokens) > 1 else 0
+        for i in involved
     ]
     # Cores two edits apart hold no swapped words further apart than that: only the others are read.
     # (unless a short word could be the one swapped: "Air" / "Rail Accident Investigation Branch").
@@ -619,7 +645,11 @@ def _tag_flags(names: Sequence[NormalisedName], lo: IntArray, hi: IntArray) -> n
 
 
 def _has_short_word(name: NormalisedName) -> bool:
-    return any(len(t) <= SHORT_WORD and t.isalpha() and t not in ACRONYM_STOPWORDS for t in name.tokens)
+    return _short_words(name.tokens)
+
+
+def _short_words(tokens: Sequence[str]) -> bool:
+    return any(len(t) <= SHORT_WORD and t.isalpha() and t not in ACRONYM_STOPWORDS for t in tokens)
 
 
 def _short_form(name: NormalisedName) -> str:
