@@ -194,7 +194,7 @@ def _decide(a: str, b: str, settings: MatchSettings) -> Explanation:
                 left, right, pair, settings.threshold, acronym, "same", reason, "acronym qualifier", steps
             )
         if looks_like_acronym(short, full, set()) and (
-            short.legal_form is None or full.legal_form is None or short.legal_form == full.legal_form
+            short.legal_form is None or short.legal_form == full.legal_form
         ):
             reason = (
                 f"{short.core!r} is an acronym of {full.core!r} and no other name spells it; inside a "

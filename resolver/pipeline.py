@@ -399,7 +399,7 @@ def _acronym_links(
             evidence = "qualifier"
         elif _share_relative(unit_records[short], unit_records[full], relatives):
             evidence = "relative"
-        elif bodies == 1 and looks_like_acronym(s, f, words) and _agree(s.legal_form, f.legal_form):
+        elif bodies == 1 and looks_like_acronym(s, f, words) and _acronym_forms_agree(s, f):
             evidence = "unique"
         else:
             if refused is not None:
@@ -407,8 +407,8 @@ def _acronym_links(
                 refused[(short, full)] = (
                     f"ambiguous acronym: {s.core!r} also spells {', '.join(map(repr, others))} in this input"
                     if bodies > 1
-                    else f"acronym: the legal forms differ ({s.legal_form} / {f.legal_form})"
-                    if not _agree(s.legal_form, f.legal_form)
+                    else f"acronym: {s.display!r} is a company of its own name ({s.legal_form})"
+                    if not _acronym_forms_agree(s, f)
                     else f"acronym: {s.display!r} reads as a word here (one of longer names), not an acronym"
                 )
             continue
@@ -419,9 +419,11 @@ def _acronym_links(
     return len(pairs), accepted
 
 
-def _agree(x: str | None, y: str | None) -> bool:
-    """Equal, or one missing."""
-    return x is None or y is None or x == y
+def _acronym_forms_agree(short: NormalisedName, full: NormalisedName) -> bool:
+    """A short name with a legal form of its own ("KGK Company") is a company of that name, not the
+    initials of another ("Koatsu Gas Kogyo"), unless the full name has the same form ("IBM Corp" /
+    "International Business Machines Corp")."""
+    return short.legal_form is None or short.legal_form == full.legal_form
 
 
 def _components(

@@ -243,7 +243,7 @@ def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = fr
     """
     if len(a) < 2 or len(b) < 2:
         return 1.0
-    # Two or fewer edits apart as a whole ("Davis and'Hamill"): a typo, whatever the words.
+    # Two edits apart as a whole ("Davis and'Hamill"): a typo, whatever the words.
     whole = Levenshtein.distance(" ".join(a), " ".join(b), score_cutoff=DISTINCT_EDITS)
     if whole <= DISTINCT_EDITS and not (_short_words(a) or _short_words(b)):
         return 1.0
