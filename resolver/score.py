@@ -332,12 +332,17 @@ def capitals_of(display: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _core_capitals(name: NormalisedName) -> set[str]:
+    """capitals_of() that open a word of the core: legal forms ("PLC") aside."""
+    words = name.core.split()
+    return {c for c in capitals_of(name.display) if any(w.startswith(c) for w in words)}
+
+
 def capitals_agreement(a: NormalisedName, b: NormalisedName) -> float:
     """0 when each name writes an acronym in capitals that the other lacks ("UM" / "UNM Comprehensive
     Cancer Center", "UNT Health" / "UTHealth", "BU" / "NYU Clinical ... Institute"): one letter apart,
     two acronyms name two bodies. 1 otherwise (also when either has none, or one only adds some)."""
-    ca = capitals_of(a.display).intersection(a.core.split())  # legal forms ("PLC") aside
-    cb = capitals_of(b.display).intersection(b.core.split())
+    ca, cb = _core_capitals(a), _core_capitals(b)
     if not ca or not cb:
         return 1.0
     return 0.0 if (ca - cb - set(b.tokens)) and (cb - ca - set(a.tokens)) else 1.0
