@@ -278,7 +278,14 @@ def _singular(word: str) -> str:
 def abbreviates(short: str, word: str) -> bool:
     """Is ``short`` an abbreviation of ``word``: its letters in order, the first one first ("st" /
     "saint", "inst" / "institute", "dept" / "department"), and two letters shorter at least ("IC" /
-    "IJC", "UR" / "UMR" are two acronyms)?"""
+    "IJC", "UR" / "UMR" are two acronyms); or the word with one letter doubled ("Taf" / "Taff")?
+
+    Example:
+        >>> abbreviates("st", "saint"), abbreviates("taf", "taff"), abbreviates("ic", "ijc")
+        (True, True, False)
+    """
+    if len(short) == len(word) - 1 and any(word == short[:i] + short[i - 1 :] for i in range(1, len(word))):
+        return True  # one letter doubled: "Taf" / "Taff"
     if len(short) > len(word) - 2 or short[:1] != word[:1]:
         return False
     rest = iter(word[1:])
