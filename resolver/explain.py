@@ -25,6 +25,7 @@ from resolver.normalise import NormalisedName, is_acronym_of, looks_like_acronym
 from resolver.score import (
     CAPITALS_PENALTY,
     EXTRA_PENALTY,
+    KNOWN_PENALTY,
     LEGAL_FORM_PENALTY,
     MODIFIER_PENALTY,
     NUMBER_PENALTY,
@@ -48,6 +49,7 @@ _PENALTIES = (
     ("short", SHORT_PENALTY, "short names that are not equal"),
     ("extra", EXTRA_PENALTY, "one name is the other plus a word that names something"),
     ("capitals", CAPITALS_PENALTY, "each writes an acronym in capitals the other lacks"),
+    ("known", KNOWN_PENALTY, "the words that differ are both words of the corpus, not a typo"),
 )
 
 

@@ -214,7 +214,7 @@ def _resolve(
             links.add(index[a], index[b], 1.0, TIER_MUST, "judgement")
 
     blocks = block(units, max_bucket=settings.max_bucket)
-    scored = score_blocks(units, blocks, cutoff=settings.threshold, common=blocks.common)
+    scored = score_blocks(units, blocks, cutoff=settings.threshold, common=blocks.common, freq=blocks.freq)
     pairs = zip(scored.lo.tolist(), scored.hi.tolist(), scored.score.tolist(), strict=True)
     for u, v, s in pairs:  # same key, one qualifier missing: "NHS" and "NHS, UK Health Agency"
         method = "normalised" if units[u].key == units[v].key else "fuzzy"

@@ -28,7 +28,7 @@ small buckets (a cdist call costs ~0.14 ms of thread start-up, which dominates a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +58,9 @@ NUMBER_PENALTY = 0.2
 MODIFIER_PENALTY = 0.2
 EXTRA_PENALTY = 0.2
 CAPITALS_PENALTY = 0.2
+KNOWN_PENALTY = 0.2
+KNOWN_DF = 3  # a word this many names of the corpus use is a word of its own, not a typo,
+KNOWN_SHARE = 0.5  # when it is as frequent as this share of the other word at least
 SHORT_PENALTY = 0.15
 SHORT_NAME = 5  # letters, spaces aside: names this short must match exactly
 SHORT_WORD = 3  # swapped words this short get no typo allowance
@@ -99,6 +102,7 @@ FEATURES = (
     "short",
     "extra",
     "capitals",
+    "known",
 )
 
 
@@ -355,6 +359,35 @@ def capitals_agreement(a: NormalisedName, b: NormalisedName) -> float:
     return 0.0 if (ca - cb - set(b.tokens)) and (cb - ca - set(a.tokens)) else 1.0
 
 
+def known_words(a: NormalisedName, b: NormalisedName, freq: Mapping[str, int] | None) -> float:
+    """0 when the two cores differ in one word each, a typo apart (DISTINCT_EDITS edits or fewer), and
+    both words are used by KNOWN_DF names of the corpus or more: two established words, not a word and
+    its misspelling ("Kokuyo" / "Kyokuyo", "Henan" / "Hunan", "NWFSC" / "SWFSC"), each at least
+    KNOWN_SHARE as frequent as the other. A typo is rarer than the word it damages; two words the corpus
+    repeats as often as each other are two names. 1 otherwise, or without corpus frequencies.
+
+    Example:
+        >>> from resolver.normalise import normalise_name as n
+        >>> freq = {"kokuyo": 3, "kyokuyo": 3, "acme": 5}
+        >>> known_words(n("Kokuyo Ltd"), n("Kyokuyo Ltd"), freq), known_words(n("Acme"), n("Acne"), freq)
+        (0.0, 1.0)
+    """
+    if not freq:
+        return 1.0
+    ta = [t for t in a.core.split() if t not in LINK_WORDS]
+    tb = [t for t in b.core.split() if t not in LINK_WORDS]
+    only_a, only_b = set(ta) - set(tb), set(tb) - set(ta)
+    if len(only_a) != 1 or len(only_b) != 1:
+        return 1.0
+    (x,), (y,) = only_a, only_b
+    fx, fy = freq.get(x, 0), freq.get(y, 0)
+    if min(fx, fy) < KNOWN_DF or min(fx, fy) < KNOWN_SHARE * max(fx, fy) or _singular(x) == _singular(y):
+        return 1.0
+    if abbreviates(x, y) or abbreviates(y, x) or x in GENERIC_WORDS or y in GENERIC_WORDS:
+        return 1.0
+    return 0.0 if Levenshtein.distance(x, y, score_cutoff=DISTINCT_EDITS) <= DISTINCT_EDITS else 1.0
+
+
 def _agreement(x: str | None, y: str | None) -> float:
     """1 equal, 0.5 one side missing, 0 both present and different."""
     if x == y:
@@ -362,11 +395,17 @@ def _agreement(x: str | None, y: str | None) -> float:
     return 0.5 if x is None or y is None else 0.0
 
 
-def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = frozenset()) -> PairScore:
+def score_pair(
+    a: NormalisedName,
+    b: NormalisedName,
+    common: frozenset[str] = frozenset(),
+    freq: Mapping[str, int] | None = None,
+) -> PairScore:
     """Score two normalised names (the scalar reference of the vectorised path).
 
     ``common`` holds words frequent in the corpus at hand ("normal", "university" in ROR); like the
-    generic words, when both names share them they cannot carry a match.
+    generic words, when both names share them they cannot carry a match. ``freq`` (names per token in
+    the corpus) feeds the "known" feature; without it (a pair on its own) that feature is silent.
 
     Example:
         >>> from resolver.normalise import normalise_name as n
@@ -386,7 +425,12 @@ def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = fr
         subset = contracted(a.tokens, b.tokens)
     distinct = 1.0 if subset else distinct_score(a.tokens, b.tokens, common)
     swapped = swapped_word(a.tokens, b.tokens, common)
-    markers = (*_markers(a, b), extra_words(a.tokens, b.tokens), capitals_agreement(a, b))
+    markers = (
+        *_markers(a, b),
+        extra_words(a.tokens, b.tokens),
+        capitals_agreement(a, b),
+        known_words(a, b, freq),
+    )
     similarity = min(max(ratio, token_sort, squashed, subset), distinct, swapped)
     score = _combine(similarity, *markers)
     values = (ratio, token_sort, squashed, subset, distinct, swapped, *markers)
@@ -461,7 +505,9 @@ def anchor_score(a: NormalisedName, b: NormalisedName) -> float:
     """
     if not a.key or not b.key:
         return 0.0
-    return _combine(_best(distinctive(a), distinctive(b)), *_markers(a, b), 1.0, capitals_agreement(a, b))
+    return _combine(
+        _best(distinctive(a), distinctive(b)), *_markers(a, b), 1.0, capitals_agreement(a, b), 1.0
+    )
 
 
 def _combine(
@@ -474,6 +520,7 @@ def _combine(
     short: float,
     extra: float,
     capitals: float,
+    known: float,
 ) -> float:
     penalty = (
         LEGAL_FORM_PENALTY * (legal == 0.0)
@@ -484,6 +531,7 @@ def _combine(
         + SHORT_PENALTY * (short == 0.0)
         + EXTRA_PENALTY * (extra == 0.0)
         + CAPITALS_PENALTY * (capitals == 0.0)
+        + KNOWN_PENALTY * (known == 0.0)
     )
     return min(1.0, max(0.0, similarity - penalty))
 
@@ -495,7 +543,12 @@ def _disagree(ids: IntArray, lo: IntArray, hi: IntArray) -> npt.NDArray[np.bool_
 
 
 def score_blocks(
-    names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: float, common: frozenset[str] = frozenset()
+    names: Sequence[NormalisedName],
+    blocks: Blocks,
+    *,
+    cutoff: float,
+    common: frozenset[str] = frozenset(),
+    freq: Mapping[str, int] | None = None,
 ) -> ScoredPairs:
     """Score every pair inside the buckets; keep those whose final score reaches ``cutoff``.
 
@@ -551,7 +604,7 @@ def score_blocks(
     first[1:] = code[1:] != code[:-1]
     lo, hi = code[first] // n, code[first] % n
     pre_all = np.concatenate(parts_pre)[order][first]
-    final = _final_scores(names, cores, squashed, designated, lo, hi, pre_all, cutoff, common)
+    final = _final_scores(names, cores, squashed, designated, lo, hi, pre_all, cutoff, common, freq)
     keep = final >= cutoff
     return ScoredPairs(lo[keep], hi[keep], final[keep], comparisons)
 
@@ -566,6 +619,7 @@ def _final_scores(
     pre: FloatArray,
     cutoff: float,
     common: frozenset[str],
+    freq: Mapping[str, int] | None = None,
 ) -> FloatArray:
     """Final scores of the pairs: exact for every pair scoring >= cutoff, 0 for the others."""
     similarity = np.maximum(pre, _cpdist(cores, lo, hi, fuzz.ratio)) / 100
@@ -604,6 +658,11 @@ def _final_scores(
     # Cores two edits apart hold no swapped words further apart than that: only the others are read.
     # (unless a short word could be the one swapped: "Air" / "Rail Accident Investigation Branch").
     near = _cpdist(cores, lo, hi, Levenshtein.distance, DISTINCT_EDITS) <= DISTINCT_EDITS
+    # "known" can only fire between cores a typo apart: only those are read.
+    known = np.zeros(len(lo), dtype=bool)
+    if freq:
+        for k in np.nonzero(near)[0]:
+            known[k] = known_words(names[lo[k]], names[hi[k]], freq) == 0.0
     has_short = _flags(names, involved, _has_short_word)
     near &= ~(has_short[lo] | has_short[hi])
     for k in np.nonzero(~near & (words[lo] == words[hi]) & (words[lo] > 1) & (similarity >= cutoff))[0]:
@@ -618,6 +677,7 @@ def _final_scores(
         + SHORT_PENALTY * (((short[lo] != "") | (short[hi] != "")) & (short[lo] != short[hi]))
         + EXTRA_PENALTY * _extra_flags(names, involved, lo, hi)
         + CAPITALS_PENALTY * _capitals_flags(names, involved, lo, hi)
+        + KNOWN_PENALTY * known
     )
     final = np.zeros(len(pre), dtype=np.float64)
     final[reach] = np.round(np.clip(similarity - penalty, 0.0, 1.0), 6)

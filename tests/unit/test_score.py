@@ -137,3 +137,13 @@ def test_common_words_that_differ_name_two_bodies() -> None:
     assert score_pair(a, b, common).score < 0.88
     assert score_pair(n("Tokyo City University"), n("The University of Tokyo"), common).score < 0.88
     assert score_pair(n("Aberdeen"), n("Aberdeen City Council"), common).score >= 0.88
+
+
+def test_two_words_the_corpus_repeats_are_no_typo() -> None:
+    """Corpus term frequency: "Kokuyo" and "Kyokuyo" are each used by several names of the corpus, so
+    one is no misspelling of the other; a one-off spelling beside a frequent word still is."""
+    a, b = n("Kokuyo Co., Ltd."), n("Kyokuyo Co., Ltd.")
+    assert score_pair(a, b).score >= 0.88  # on their own: a typo, as far as a pair can tell
+    assert score_pair(a, b, freq={"kokuyo": 3, "kyokuyo": 3}).score < 0.88
+    assert score_pair(a, b, freq={"kokuyo": 30, "kyokuyo": 3}).score >= 0.88
+    assert score_pair(a, b, freq={"kokuyo": 3, "kyokuyo": 1}).score >= 0.88
