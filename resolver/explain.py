@@ -328,6 +328,15 @@ def _apart(trace: Trace, i: int, j: int, pairwise: Explanation) -> tuple[str, ..
                 "whose anchor names do not match"
             )
             break
+    if not reasons and pairwise.decision == "same" and ui is not None and uj is not None:
+        here = score_pair(trace.units[ui], trace.units[uj], trace.common, trace.freq)
+        if here.score < pairwise.threshold:
+            why = [f for f, v in here.features if v < dict(pairwise.pair.features)[f]]
+            reasons.append(
+                f"in this input they score {here.score:.3f} < {pairwise.threshold}: "
+                f"corpus statistics ({', '.join(why)}; words common here, or two words this input "
+                "repeats as often as each other) say more than the pair alone"
+            )
     if not reasons:
         reasons.append(
             f"no link joins them: {pairwise.reason}"

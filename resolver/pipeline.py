@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from resolver.block import AcronymIndex, acronym_candidates, acronym_index, block
@@ -299,7 +299,19 @@ def _resolve(
     resolution = Resolution(organisations=organisations, org_of=org_of, stats=stats)
     if trace is not None:
         trace.append(
-            Trace(resolution, recs, name_norm, units, unit_records, links, result, refused or {}, ambiguous)
+            Trace(
+                resolution,
+                recs,
+                name_norm,
+                units,
+                unit_records,
+                links,
+                result,
+                refused or {},
+                ambiguous,
+                blocks.common,
+                blocks.freq,
+            )
         )
     return resolution
 
@@ -317,6 +329,8 @@ class Trace:
     clustering: Clustering
     refused_acronyms: Mapping[tuple[int, int], str]  # (short unit, full unit) -> the rule
     ambiguous_units: set[int]  # repeated bare acronyms whose records were not joined for it
+    common: frozenset[str] = frozenset()  # the corpus's common words (block.common_words)
+    freq: Mapping[str, int] = field(default_factory=dict)  # names per token in the corpus
 
 
 def resolve_traced(

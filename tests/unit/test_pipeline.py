@@ -250,3 +250,11 @@ def test_a_short_name_with_its_own_legal_form_is_a_company_not_initials() -> Non
     assert explain("KGK Company Limited", "Koatsu Gas Kogyo").decision == "different"
     res = resolve([R("1", "IBM Corp"), R("2", "International Business Machines Corp")])
     assert res.org_of["1"] == res.org_of["2"]
+
+
+def test_explain_in_names_corpus_statistics_when_they_decide() -> None:
+    names = ["Kokuyo", "Kokuyo Co., Ltd.", "Kokuyo Co., Ltd. (Japan)"]
+    names += ["Kyokuyo", "Kyokuyo Co., Ltd.", "Kyokuyo Co., Ltd. (Japan)"]
+    e = explain_in("Kokuyo Co., Ltd.", "Kyokuyo Co., Ltd.", [R(str(i), x) for i, x in enumerate(names)])
+    assert e.pairwise.decision == "same" and not e.together
+    assert "known" in e.apart_because[0]
