@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_resolve.py                 # all three parts, 1M names
     .venv/bin/python bench/bench_resolve.py --names 100000 --skip-naive
+    .venv/bin/python bench/bench_resolve.py --names 200000 --compare ../main --rounds 2   # two engines
 
 (a) resolve() on N names with realistic variants generated from a seed: wall time, peak memory
     (the process's peak RSS, generation included), comparisons, names/s, and F1 against the
@@ -12,6 +13,9 @@
 (c) quality of resolve() against that FuzzyMatchResolver rule (WRatio >= 0.8 over all pairs) on the
     development sets in ../shared/data: its clusters (union-find over the accepted pairs, where
     FuzzyMatchResolver merges sets in one pass) and its accepted pairs before any closure.
+With ``--compare DIR`` only part (a) runs, in turns: this engine and the one in DIR (another checkout
+of the project, only read: RESOLVER_BENCH_ENGINE points the imports at it, no bytecode is written),
+each in a fresh process, ``--rounds`` times, and the ratio of the median times is printed.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ import argparse
 import csv
 import gzip
 import json
+import os
 import random
 import resource
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,7 +39,8 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ENGINE = Path(os.environ.get("RESOLVER_BENCH_ENGINE") or ROOT)  # --compare runs another checkout
+sys.path.insert(0, str(ENGINE))
 
 from resolver.cluster import cluster  # noqa: E402
 from resolver.evaluate import evaluate  # noqa: E402
@@ -259,7 +268,13 @@ def main() -> None:
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--ror-limit", type=int, default=5_000, help="ROR names in part (c)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--compare", type=Path, help="another checkout: part (a) for both, in turns")
+    parser.add_argument("--rounds", type=int, default=1, help="turns per engine with --compare")
+    parser.add_argument("--only-a", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compare:
+        compare(args.compare.resolve(), args.names, args.seed, args.rounds, args.json)
+        return
     report: dict[str, object] = {}
 
     start = time.perf_counter()
@@ -279,6 +294,10 @@ def main() -> None:
         "bcubed_f1": quality.bcubed.f1,
     }
     print(f"(a) {json.dumps(report['a'])}", flush=True)
+    if args.only_a:
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2) + "\n")
+        return
 
     if not args.skip_naive:
         subset = names[: args.naive_size]
@@ -316,6 +335,31 @@ def main() -> None:
         print(f"(c) {label}: {json.dumps(row)}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
+
+
+def compare(other: Path, names: int, seed: int, rounds: int, out: Path | None) -> None:
+    """Part (a) for this checkout and ``other``, alternately, each run in a fresh process."""
+    runs: dict[str, list[dict[str, float]]] = {"this": [], "other": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(rounds):
+            for label, engine in (("other", other), ("this", ROOT)):
+                path = Path(tmp) / f"{label}{r}.json"
+                env = {**os.environ, "RESOLVER_BENCH_ENGINE": str(engine), "PYTHONDONTWRITEBYTECODE": "1"}
+                cmd = [sys.executable, "-B", __file__, "--names", str(names), "--seed", str(seed)]
+                subprocess.run([*cmd, "--only-a", "--json", str(path)], env=env, check=True)
+                runs[label].append(json.loads(path.read_text())["a"])
+    summary = {
+        label: {
+            "resolve_s": statistics.median(x["resolve_s"] for x in rs),
+            "peak_rss_mb": max(x["peak_rss_mb"] for x in rs),
+            "pairwise_f1": rs[0]["pairwise_f1"],
+        }
+        for label, rs in runs.items()
+    }
+    summary["ratio"] = {"resolve_s": round(summary["this"]["resolve_s"] / summary["other"]["resolve_s"], 3)}
+    print(f"compare {other}: {json.dumps(summary)}", flush=True)
+    if out:
+        out.write_text(json.dumps({"runs": runs, "summary": summary}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -20,8 +20,8 @@ Invariants: pairs are (lo, hi) with lo < hi, unique, sorted; the result depends 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
@@ -50,6 +50,7 @@ class Blocks:
     common: frozenset[str]  # see common_words()
     keys: int  # distinct blocking keys seen
     oversized: int  # buckets skipped for holding more than max_bucket names
+    freq: Mapping[str, int] = field(default_factory=dict)  # names using each token (token_frequencies)
 
 
 def common_words(freq: Counter[str], units: int) -> frozenset[str]:
@@ -150,7 +151,7 @@ def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
         else:
             kept.append(members)
     kept.extend([a, b] for a, b in unique_pairs)
-    return Blocks(tuple(kept), common_words(freq, len(names)), len(index), oversized)
+    return Blocks(tuple(kept), common_words(freq, len(names)), len(index), oversized, freq)
 
 
 def candidate_pairs(buckets: Iterable[Sequence[int]], n: int) -> tuple[IntArray, IntArray]:

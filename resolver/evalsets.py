@@ -42,6 +42,7 @@ class EvalSet:
     exclude: tuple[tuple[str, str], ...] = ()
     description: str = ""
     scope_column: str | None = None  # a country or register column: names of two scopes never merge
+    unshared: bool = False  # leave out names given letter for letter to two bodies of one scope
     loader: Callable[[Path], tuple[list[str], list[str]]] | None = field(default=None, compare=False)
 
 
@@ -87,7 +88,26 @@ def read_csv_set(spec: EvalSet, root: Path) -> tuple[list[str], list[str], list[
             names.append(name)
             truth.append(row[spec.truth_column])
             scopes.append(row[spec.scope_column] or None if spec.scope_column else None)
+    if spec.unshared:
+        return _unshared_scoped(names, truth, scopes)
     return names, truth, scopes
+
+
+def _unshared_scoped(
+    names: list[str], truth: list[str], scopes: list[str | None]
+) -> tuple[list[str], list[str], list[str | None]]:
+    """``_unshared`` within each scope: a register listing "Argosy University" for nineteen campuses of
+    one country, or "MSU" for ten universities, gives a matcher nothing to tell them apart by."""
+    owners: dict[tuple[str, str | None], set[str]] = {}
+    keys = [(" ".join(n.casefold().split()), s) for n, s in zip(names, scopes, strict=True)]
+    for key, label in zip(keys, truth, strict=True):
+        owners.setdefault(key, set()).add(label)
+    keep = [len(owners[k]) == 1 for k in keys]
+    return (
+        [x for x, k in zip(names, keep, strict=True) if k],
+        [x for x, k in zip(truth, keep, strict=True) if k],
+        [x for x, k in zip(scopes, keep, strict=True) if k],
+    )
 
 
 def _govuk_orgs(root: Path) -> list[dict[str, object]]:
@@ -222,8 +242,9 @@ SETS: dict[str, EvalSet] = {
             "ror",
             "ror-registry/ror_names.csv.gz",
             truth_column="ror_id",
-            description="ROR labels, aliases and acronyms (all languages)",
+            description="ROR labels, aliases and acronyms (names two bodies of a country share left out)",
             scope_column="country_code",
+            unshared=True,
         ),
         EvalSet(
             "govuk",

@@ -23,7 +23,9 @@ from resolver.block import MAX_ACRONYM, MIN_ACRONYM
 from resolver.model import EntityRecord
 from resolver.normalise import NormalisedName, is_acronym_of, looks_like_acronym, normalise_name
 from resolver.score import (
+    CAPITALS_PENALTY,
     EXTRA_PENALTY,
+    KNOWN_PENALTY,
     LEGAL_FORM_PENALTY,
     MODIFIER_PENALTY,
     NUMBER_PENALTY,
@@ -46,6 +48,8 @@ _PENALTIES = (
     ("modifiers", MODIFIER_PENALTY, "compass or position words differ"),
     ("short", SHORT_PENALTY, "short names that are not equal"),
     ("extra", EXTRA_PENALTY, "one name is the other plus a word that names something"),
+    ("capitals", CAPITALS_PENALTY, "each writes an acronym in capitals the other lacks"),
+    ("known", KNOWN_PENALTY, "the words that differ are both words of the corpus, not a typo"),
 )
 
 
@@ -192,7 +196,7 @@ def _decide(a: str, b: str, settings: MatchSettings) -> Explanation:
                 left, right, pair, settings.threshold, acronym, "same", reason, "acronym qualifier", steps
             )
         if looks_like_acronym(short, full, set()) and (
-            short.legal_form is None or full.legal_form is None or short.legal_form == full.legal_form
+            short.legal_form is None or short.legal_form == full.legal_form
         ):
             reason = (
                 f"{short.core!r} is an acronym of {full.core!r} and no other name spells it; inside a "
@@ -324,6 +328,15 @@ def _apart(trace: Trace, i: int, j: int, pairwise: Explanation) -> tuple[str, ..
                 "whose anchor names do not match"
             )
             break
+    if not reasons and pairwise.decision == "same" and ui is not None and uj is not None:
+        here = score_pair(trace.units[ui], trace.units[uj], trace.common, trace.freq)
+        if here.score < pairwise.threshold:
+            why = [f for f, v in here.features if v < dict(pairwise.pair.features)[f]]
+            reasons.append(
+                f"in this input they score {here.score:.3f} < {pairwise.threshold}: "
+                f"corpus statistics ({', '.join(why)}; words common here, or two words this input "
+                "repeats as often as each other) say more than the pair alone"
+            )
     if not reasons:
         reasons.append(
             f"no link joins them: {pairwise.reason}"

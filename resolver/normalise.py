@@ -114,6 +114,7 @@ def clean_text(text: str) -> str:
     if text.isascii() and text.isprintable():  # fast path: nothing to drop or compose
         return " ".join(text.split())
     if not text.isascii():
+        text = unicodedata.normalize("NFC", text)  # "A" + combining circumflex is "Â" to the repair
         if _MOJIBAKE_RE.search(text):
             text = repair_mojibake(text)
         text = _FORMAT_RE.sub("", text)

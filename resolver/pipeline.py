@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from resolver.block import AcronymIndex, acronym_candidates, acronym_index, block
@@ -214,7 +214,7 @@ def _resolve(
             links.add(index[a], index[b], 1.0, TIER_MUST, "judgement")
 
     blocks = block(units, max_bucket=settings.max_bucket)
-    scored = score_blocks(units, blocks, cutoff=settings.threshold, common=blocks.common)
+    scored = score_blocks(units, blocks, cutoff=settings.threshold, common=blocks.common, freq=blocks.freq)
     pairs = zip(scored.lo.tolist(), scored.hi.tolist(), scored.score.tolist(), strict=True)
     for u, v, s in pairs:  # same key, one qualifier missing: "NHS" and "NHS, UK Health Agency"
         method = "normalised" if units[u].key == units[v].key else "fuzzy"
@@ -237,7 +237,10 @@ def _resolve(
         scored.hi.tolist(),
         refused,
     )
-    ambiguous = _ambiguous_acronyms(acronyms, unit_records, scored.lo.tolist(), scored.hi.tolist())
+    unit_scope = [recs[m[0]].scope for m in unit_records]
+    ambiguous = _ambiguous_acronyms(
+        acronyms, unit_records, unit_scope, scored.lo.tolist(), scored.hi.tolist()
+    )
 
     def guard(a: int, b: int) -> bool:
         return _compatible(name_norm[a], name_norm[b], settings.threshold - GUARD_SLACK)
@@ -296,7 +299,19 @@ def _resolve(
     resolution = Resolution(organisations=organisations, org_of=org_of, stats=stats)
     if trace is not None:
         trace.append(
-            Trace(resolution, recs, name_norm, units, unit_records, links, result, refused or {}, ambiguous)
+            Trace(
+                resolution,
+                recs,
+                name_norm,
+                units,
+                unit_records,
+                links,
+                result,
+                refused or {},
+                ambiguous,
+                blocks.common,
+                blocks.freq,
+            )
         )
     return resolution
 
@@ -314,6 +329,8 @@ class Trace:
     clustering: Clustering
     refused_acronyms: Mapping[tuple[int, int], str]  # (short unit, full unit) -> the rule
     ambiguous_units: set[int]  # repeated bare acronyms whose records were not joined for it
+    common: frozenset[str] = frozenset()  # the corpus's common words (block.common_words)
+    freq: Mapping[str, int] = field(default_factory=dict)  # names per token in the corpus
 
 
 def resolve_traced(
@@ -380,7 +397,7 @@ def _acronym_links(
     for short, fulls in spelled_by.items():  # the fulls of the short one's scope and tag, if any
         kept = {f for f in fulls if scope[f] == scope[short]} or fulls
         spelled_by[short] = {f for f in kept if units[f].tag == units[short].tag} or kept
-    component = _components(len(units), scored_lo, scored_hi, {f for _, f in pairs})
+    component = _components(len(units), scored_lo, scored_hi, {f for _, f in pairs}, scope)
     words = _words_of_long_names(units, {units[short].tokens[0] for short in spelled_by})
     accepted = 0
     for short, full in pairs:
@@ -396,7 +413,7 @@ def _acronym_links(
             evidence = "qualifier"
         elif _share_relative(unit_records[short], unit_records[full], relatives):
             evidence = "relative"
-        elif bodies == 1 and looks_like_acronym(s, f, words) and _agree(s.legal_form, f.legal_form):
+        elif bodies == 1 and looks_like_acronym(s, f, words) and _acronym_forms_agree(s, f):
             evidence = "unique"
         else:
             if refused is not None:
@@ -404,8 +421,8 @@ def _acronym_links(
                 refused[(short, full)] = (
                     f"ambiguous acronym: {s.core!r} also spells {', '.join(map(repr, others))} in this input"
                     if bodies > 1
-                    else f"acronym: the legal forms differ ({s.legal_form} / {f.legal_form})"
-                    if not _agree(s.legal_form, f.legal_form)
+                    else f"acronym: {s.display!r} is a company of its own name ({s.legal_form})"
+                    if not _acronym_forms_agree(s, f)
                     else f"acronym: {s.display!r} reads as a word here (one of longer names), not an acronym"
                 )
             continue
@@ -416,13 +433,18 @@ def _acronym_links(
     return len(pairs), accepted
 
 
-def _agree(x: str | None, y: str | None) -> bool:
-    """Equal, or one missing."""
-    return x is None or y is None or x == y
+def _acronym_forms_agree(short: NormalisedName, full: NormalisedName) -> bool:
+    """A short name with a legal form of its own ("KGK Company") is a company of that name, not the
+    initials of another ("Koatsu Gas Kogyo"), unless the full name has the same form ("IBM Corp" /
+    "International Business Machines Corp")."""
+    return short.legal_form is None or short.legal_form == full.legal_form
 
 
-def _components(n: int, lo: Sequence[int], hi: Sequence[int], wanted: set[int]) -> dict[int, int]:
-    """Connected component (a root unit) of each ``wanted`` unit under the scored pairs."""
+def _components(
+    n: int, lo: Sequence[int], hi: Sequence[int], wanted: set[int], scope: Sequence[str | None]
+) -> dict[int, int]:
+    """Connected component (a root unit) of each ``wanted`` unit under the scored pairs of one scope
+    (pairs across scopes never merge, so they cannot make two bodies of one scope one)."""
     parent = list(range(n))
 
     def find(x: int) -> int:
@@ -432,7 +454,8 @@ def _components(n: int, lo: Sequence[int], hi: Sequence[int], wanted: set[int]) 
         return x
 
     for u, v in zip(lo, hi, strict=True):
-        parent[find(u)] = find(v)
+        if scope[u] == scope[v]:
+            parent[find(u)] = find(v)
     return {u: find(u) for u in wanted}
 
 
@@ -447,14 +470,20 @@ def _words_of_long_names(units: Sequence[NormalisedName], wanted: set[str]) -> s
 
 
 def _ambiguous_acronyms(
-    acronyms: AcronymIndex, unit_records: Sequence[list[int]], lo: list[int], hi: list[int]
+    acronyms: AcronymIndex,
+    unit_records: Sequence[list[int]],
+    scope: Sequence[str | None],
+    lo: list[int],
+    hi: list[int],
 ) -> set[int]:
     """Units that are a bare acronym carried by several records and spelled by two or more full names
     of this corpus that do not match one another ("AU": Aarhus University, American University, ...).
 
     Such a string does not say which body a record means, so its records are not joined for sharing
     it (each keeps only its own evidence); a repeated acronym that spells one body ("NHS" beside
-    "National Health Service") is joined as usual.
+    "National Health Service") is joined as usual. Only pairs within one scope make two full names one
+    body: "Michigan State University" and "Montana State University" stay two even when a chain of
+    same-named bodies of other countries links them.
     """
     candidates = {
         a: f
@@ -472,7 +501,7 @@ def _ambiguous_acronyms(
         return x
 
     for u, v in zip(lo, hi, strict=True):
-        if u in parent and v in parent:
+        if u in parent and v in parent and scope[u] == scope[v]:
             parent[find(u)] = find(v)
     return {
         u

@@ -22,13 +22,13 @@ A missing legal form or qualifier on one side is no evidence either way.
 Inside blocks the same formula runs vectorised: rapidfuzz ``process.cdist`` on large buckets (one call
 per bucket, ``workers=-1``, two distinct list objects) and ``process.cpdist`` on the deduplicated pairs of
 small buckets (a cdist call costs ~0.14 ms of thread start-up, which dominates a 3-name bucket).
-``score_pair`` is the scalar reference; tests check both agree.
+``score_pair`` is the scalar reference; tests check both agree. The word-level rules the features are
+made of live in ``resolver.words``.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,18 +38,36 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from resolver.block import Blocks, IntArray, candidate_pairs
-from resolver.normalise import (
-    ACRONYM_STOPWORDS,
-    COUNTRY_CODES,
-    DESIGNATORS,
-    GENERIC_WORDS,
-    MODIFIER_WORDS,
-    NormalisedName,
-    spells,
+from resolver.normalise import DESIGNATORS, GENERIC_WORDS, MODIFIER_WORDS, NormalisedName
+from resolver.words import (
+    DIGIT_RE,
+    DISTINCT_EDITS,
+    LINK_WORDS,
+    ROMAN,
+    SUBSET_IGNORED,
+    agreement,
+    best_similarity,
+    capitals_agreement,
+    capitals_of,
+    contracted,
+    contractible,
+    distinct_score,
+    distinctive,
+    extra_words,
+    has_short_words,
+    known_words,
+    modifiers_of,
+    numbers_of,
+    singular,
+    squash,
+    subset_score,
+    swapped_word,
+    tag_agreement,
 )
 
 FloatArray = npt.NDArray[np.float64]
 ObjectArray = npt.NDArray[np.object_]
+
 
 LEGAL_FORM_PENALTY = 0.15
 QUALIFIER_PENALTY = 0.2
@@ -57,20 +75,13 @@ TAG_PENALTY = 0.2
 NUMBER_PENALTY = 0.2
 MODIFIER_PENALTY = 0.2
 EXTRA_PENALTY = 0.2
+CAPITALS_PENALTY = 0.2
+KNOWN_PENALTY = 0.2
 SHORT_PENALTY = 0.15
 SHORT_NAME = 5  # letters, spaces aside: names this short must match exactly
-SHORT_WORD = 3  # swapped words this short get no typo allowance
-DISTINCT_EDITS = 2  # distinctive parts this close are one name with a typo, if they are long enough:
-TYPO_LETTERS = 12  # below this many letters one edit only ("Warrington" / "Darlington" are two apart)
-SUBSET_BASE = 0.96
-SUBSET_STEP = 0.02
 PREFILTER_SLACK = 0.05
 CDIST_MIN_BUCKET = 64  # buckets this large go to cdist; smaller ones are pooled into one cpdist call
-_NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
-_CAPITALS_RE = re.compile(r"\b[A-Z]{2,6}\b")
-_DIGIT_RE = re.compile(r"[0-9]")
-_SUBSET_IGNORED = frozenset({"of", "and", "the", "for"})
-_LINK_WORDS = frozenset({"of", "the", "for"})
+
 
 FEATURES = (
     "ratio",
@@ -86,6 +97,8 @@ FEATURES = (
     "modifiers",
     "short",
     "extra",
+    "capitals",
+    "known",
 )
 
 
@@ -111,167 +124,17 @@ class ScoredPairs:
     comparisons: int  # scorer evaluations of the prefilter (pairs or cdist cells)
 
 
-def squash(key: str) -> str:
-    """The key without spaces."""
-    return key.replace(" ", "")
-
-
-def distinctive(name: NormalisedName) -> str:
-    """The core without generic words and "of", "the", "for" (the whole core when nothing else is left):
-    "London Borough of Brent" -> "brent", as short as "Brent" for the short-name rule. "and" stays: in
-    "AT&T" it is part of the name."""
-    kept = [t for t in name.tokens if t not in GENERIC_WORDS and t not in _LINK_WORDS]
-    return " ".join(kept) if kept else name.core
-
-
-def distinct_score(a: Sequence[str], b: Sequence[str], common: frozenset[str] = frozenset()) -> float:
-    """Similarity once the generic (or corpus-common) words both names share are dropped; 1.0 if they
-    share none, or if what is left is a typo apart (``typo_edits``), not another name.
-
-    Example:
-        >>> distinct_score(("london", "borough", "of", "brent"), ("london", "borough", "of", "ealing"))
-        0.774194
-        >>> common = frozenset({"normal", "university"})
-        >>> distinct_score(("anhui", "normal", "university"), ("huaibei", "normal", "university"), common)
-        0.5
-    """
-    if Levenshtein.distance(" ".join(a), " ".join(b), score_cutoff=1) <= 1:
-        return 1.0  # one edit apart as a whole: no shared word can be carrying the match
-    shared = set(a).intersection(b)
-    shared = shared & GENERIC_WORDS | shared & common if common else shared & GENERIC_WORDS
-    if not shared:
-        return 1.0
-    ra = " ".join(t for t in a if t not in shared) or " ".join(a)
-    rb = " ".join(t for t in b if t not in shared) or " ".join(b)
-    edits = typo_edits(ra, rb)
-    if Levenshtein.distance(ra, rb, score_cutoff=edits) <= edits:
-        return 1.0
-    return round(_best(ra, rb), 6)
-
-
-def typo_edits(a: str, b: str) -> int:
-    """How many edits between two distinctive parts still read as a typo: DISTINCT_EDITS from
-    TYPO_LETTERS letters on, else one ("Stafford" / "Trafford" are two towns, not a typo)."""
-    return DISTINCT_EDITS if min(len(a), len(b)) >= TYPO_LETTERS else 1
-
-
-def _best(a: str, b: str) -> float:
-    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b), fuzz.ratio(squash(a), squash(b))) / 100
-
-
-def numbers_of(tokens: Sequence[str]) -> tuple[str, ...]:
-    """The number tokens ("88", "3m", "2nd"), sorted: names with different numbers are different bodies."""
-    return tuple(sorted(t for t in tokens if _NUMBER_RE.match(t)))
-
-
-def modifiers_of(tokens: Sequence[str]) -> tuple[str, ...]:
-    """The compass and position words of a name, sorted."""
-    return tuple(sorted(t for t in tokens if t in MODIFIER_WORDS))
-
-
-def subset_score(a: Sequence[str], b: Sequence[str]) -> float:
-    """SUBSET_BASE - SUBSET_STEP per extra word when one token set is the other's plus designators only.
-
-    Example:
-        >>> subset_score(("aberdeen",), ("aberdeen", "city", "council"))
-        0.92
-        >>> subset_score(("nhs",), ("nhs", "england"))
-        0.0
-    """
-    sa, sb = set(a) - _SUBSET_IGNORED, set(b) - _SUBSET_IGNORED
-    small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    if not small or not small < big or not (small - GENERIC_WORDS):
-        return 0.0
-    extra = big - small
-    if extra - DESIGNATORS:
-        return 0.0
-    return round(SUBSET_BASE - SUBSET_STEP * len(extra), 6)
-
-
-def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = frozenset()) -> float:
-    """Similarity of the one word each name has that the other lacks, when that is all that differs
-    between two names of two or more words; 1.0 otherwise, or when the two words are within
-    DISTINCT_EDITS edits (a typo, or two bodies a name cannot tell apart), when one abbreviates the
-    other, or when either is generic or common in the corpus ("Universidad" / "University of X": a
-    translated word that says what kind of body, not which one).
-
-    "Taro Pharmaceutical Industries" / "Teva Pharmaceutical Industries", "Lund Ventures" / "NDT
-    Ventures": the shared words are long and alike, the word that names the body is not.
-
-    Example:
-        >>> swapped_word(("taro", "pharmaceutical"), ("teva", "pharmaceutical"))
-        0.5
-        >>> swapped_word(("saint", "marys"), ("st", "marys")), swapped_word(("acme", "ltd"), ("acne", "ltd"))
-        (1.0, 1.0)
-    """
-    if len(a) < 2 or len(b) < 2:
-        return 1.0
-    sa, sb = {_singular(t) for t in a}, {_singular(t) for t in b}
-    if len(sa) != len(sb):
-        return 1.0
-    only_a, only_b = sa - sb, sb - sa
-    if len(only_a) != 1 or len(only_b) != 1:
-        return 1.0
-    (x,), (y,) = only_a, only_b
-    if x in GENERIC_WORDS or y in GENERIC_WORDS or x in common or y in common:
-        return 1.0
-    # A word of three letters or fewer one letter from another is another word ("Air" / "Rail").
-    edits = 0 if min(len(x), len(y)) <= SHORT_WORD else DISTINCT_EDITS
-    if Levenshtein.distance(x, y, score_cutoff=edits) <= edits or abbreviates(x, y) or abbreviates(y, x):
-        return 1.0
-    return round(fuzz.ratio(x, y) / 100, 6)
-
-
-def _singular(word: str) -> str:
-    """ "accidents" -> "accident": a plural is the same word to swapped_word (not "bus", "ss" endings)."""
-    return word[:-1] if len(word) > 4 and word[-1] == "s" and word[-2] not in "su" else word
-
-
-def abbreviates(short: str, word: str) -> bool:
-    """Is ``short`` an abbreviation of ``word``: its letters in order, the first one first ("st" /
-    "saint", "inst" / "institute", "dept" / "department")?"""
-    if len(short) >= len(word) or short[:1] != word[:1]:
-        return False
-    rest = iter(word[1:])
-    return all(c in rest for c in short[1:])
-
-
-def extra_words(a: Sequence[str], b: Sequence[str]) -> float:
-    """0 when one name is the other plus a word that names something, 1 otherwise.
-
-    "NHS England", "Elbe-Nordsee", "Acme Group": a part or a parent of the shorter name's body, not
-    another spelling of it. Designators ("City Council") and words under four letters don't count: that
-    short, an extra word is as often a mangled "and" or "Inc" as a word; but a country code after the
-    first word does ("Waterford Wedgwood UK plc" is the UK company of "Waterford Wedgwood plc"; "U.S.
-    Geological Survey" is the national body itself).
-
-    Example:
-        >>> extra_words(("nhs",), ("nhs", "england")), extra_words(("aberdeen",), ("aberdeen", "city"))
-        (0.0, 1.0)
-    """
-    sa, sb = set(a) - _SUBSET_IGNORED, set(b) - _SUBSET_IGNORED
-    small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    if not small or not small < big:
-        return 1.0
-    first = (b if big is sb else a)[0]
-    for t in big - small:
-        if (len(t) >= 4 and t not in DESIGNATORS) or (t in COUNTRY_CODES and t != first):
-            return 0.0
-    return 1.0
-
-
-def _agreement(x: str | None, y: str | None) -> float:
-    """1 equal, 0.5 one side missing, 0 both present and different."""
-    if x == y:
-        return 1.0
-    return 0.5 if x is None or y is None else 0.0
-
-
-def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = frozenset()) -> PairScore:
+def score_pair(
+    a: NormalisedName,
+    b: NormalisedName,
+    common: frozenset[str] = frozenset(),
+    freq: Mapping[str, int] | None = None,
+) -> PairScore:
     """Score two normalised names (the scalar reference of the vectorised path).
 
     ``common`` holds words frequent in the corpus at hand ("normal", "university" in ROR); like the
-    generic words, when both names share them they cannot carry a match.
+    generic words, when both names share them they cannot carry a match. ``freq`` (names per token in
+    the corpus) feeds the "known" feature; without it (a pair on its own) that feature is silent.
 
     Example:
         >>> from resolver.normalise import normalise_name as n
@@ -286,70 +149,31 @@ def score_pair(a: NormalisedName, b: NormalisedName, common: frozenset[str] = fr
     ratio = fuzz.ratio(ca, cb) / 100
     token_sort = fuzz.token_sort_ratio(ca, cb) / 100
     squashed = fuzz.ratio(squash(a.key), squash(b.key)) / 100
-    subset = subset_score(a.tokens, b.tokens)
+    subset = subset_score(a.tokens, b.tokens, common)
     if not subset and (contractible(a) or contractible(b)):
         subset = contracted(a.tokens, b.tokens)
     distinct = 1.0 if subset else distinct_score(a.tokens, b.tokens, common)
     swapped = swapped_word(a.tokens, b.tokens, common)
-    markers = (*_markers(a, b), extra_words(a.tokens, b.tokens))
+    markers = (
+        *_markers(a, b),
+        extra_words(a.tokens, b.tokens),
+        capitals_agreement(a, b),
+        known_words(a, b, freq),
+    )
     similarity = min(max(ratio, token_sort, squashed, subset), distinct, swapped)
     score = _combine(similarity, *markers)
     values = (ratio, token_sort, squashed, subset, distinct, swapped, *markers)
     return PairScore(round(score, 6), tuple((f, round(v, 6)) for f, v in zip(FEATURES, values, strict=True)))
 
 
-def contractible(name: NormalisedName) -> bool:
-    """Does a name written in mixed case hold a word in capitals (2-6 letters) that may stand for
-    several words of another name ("GSE Profession", "Invest NI")?"""
-    if len(name.tokens) < 2 or name.display.isupper():
-        return False
-    return any(m.group(0).lower() in name.tokens for m in _CAPITALS_RE.finditer(name.display))
-
-
-def contracted(a: Sequence[str], b: Sequence[str]) -> float:
-    """1.0 when one name is the other with a run of two or more of its words written as their initials
-    ("GSE Profession" / "Government Science and Engineering Profession", "Invest NI" / "Invest Northern
-    Ireland"), the other words equal and in order; 0.0 otherwise.
-
-    Example:
-        >>> contracted(("gse", "profession"), ("government", "science", "and", "engineering", "profession"))
-        1.0
-        >>> contracted(("nhs",), ("national", "health", "service"))
-        0.0
-    """
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    if len(short) < 2 or len(long) <= len(short):
-        return 0.0
-    for p, word in enumerate(short):
-        if not 2 <= len(word) <= 6 or not word.isalpha():
-            continue
-        head, tail = short[:p], short[p + 1 :]
-        if tuple(long[: len(head)]) != tuple(head) or (tail and tuple(long[-len(tail) :]) != tuple(tail)):
-            continue
-        middle = [w for w in long[len(head) : len(long) - len(tail)] if w not in ACRONYM_STOPWORDS]
-        if len(middle) >= 2 and "".join(w[0] for w in middle) == word:
-            return 1.0
-    return 0.0
-
-
-def tag_agreement(x: str | None, y: str | None) -> float:
-    """1 equal (or one spells the other: "dfat" / "department of foreign affairs and trade"), 0.5 one
-    missing, 0 both present and different ("Estates Office (DFAT)" / "Estates Office (DIA)")."""
-    if x == y:
-        return 1.0
-    if x is None or y is None:
-        return 0.5
-    short, long = (x, y) if len(x) <= len(y) else (y, x)
-    return 1.0 if " " not in short and spells(short, long.split()) else 0.0
-
-
 def _markers(a: NormalisedName, b: NormalisedName) -> tuple[float, float, float, float, float, float]:
     """Agreement of legal forms, qualifiers, tags, numbers, compass words (1, 0.5 one missing, 0
-    differ) and whether two short names are equal (designators and legal forms aside)."""
+    differ) and whether two short names are equal (designators and legal forms aside). (The capitals
+    marker is passed to ``_combine`` separately.)"""
     sa, sb = squash(distinctive(a)), squash(distinctive(b))
     return (
-        _agreement(a.legal_form, b.legal_form),
-        _agreement(a.qualifier, b.qualifier),
+        agreement(a.legal_form, b.legal_form),
+        agreement(a.qualifier, b.qualifier),
         tag_agreement(a.tag, b.tag),
         1.0 if numbers_of(a.tokens) == numbers_of(b.tokens) else 0.0,
         1.0 if modifiers_of(a.tokens) == modifiers_of(b.tokens) else 0.0,
@@ -365,7 +189,9 @@ def anchor_score(a: NormalisedName, b: NormalisedName) -> float:
     """
     if not a.key or not b.key:
         return 0.0
-    return _combine(_best(distinctive(a), distinctive(b)), *_markers(a, b), 1.0)
+    return _combine(
+        best_similarity(distinctive(a), distinctive(b)), *_markers(a, b), 1.0, capitals_agreement(a, b), 1.0
+    )
 
 
 def _combine(
@@ -377,6 +203,8 @@ def _combine(
     modifiers: float,
     short: float,
     extra: float,
+    capitals: float,
+    known: float,
 ) -> float:
     penalty = (
         LEGAL_FORM_PENALTY * (legal == 0.0)
@@ -386,6 +214,8 @@ def _combine(
         + MODIFIER_PENALTY * (modifiers == 0.0)
         + SHORT_PENALTY * (short == 0.0)
         + EXTRA_PENALTY * (extra == 0.0)
+        + CAPITALS_PENALTY * (capitals == 0.0)
+        + KNOWN_PENALTY * (known == 0.0)
     )
     return min(1.0, max(0.0, similarity - penalty))
 
@@ -397,7 +227,12 @@ def _disagree(ids: IntArray, lo: IntArray, hi: IntArray) -> npt.NDArray[np.bool_
 
 
 def score_blocks(
-    names: Sequence[NormalisedName], blocks: Blocks, *, cutoff: float, common: frozenset[str] = frozenset()
+    names: Sequence[NormalisedName],
+    blocks: Blocks,
+    *,
+    cutoff: float,
+    common: frozenset[str] = frozenset(),
+    freq: Mapping[str, int] | None = None,
 ) -> ScoredPairs:
     """Score every pair inside the buckets; keep those whose final score reaches ``cutoff``.
 
@@ -453,7 +288,7 @@ def score_blocks(
     first[1:] = code[1:] != code[:-1]
     lo, hi = code[first] // n, code[first] % n
     pre_all = np.concatenate(parts_pre)[order][first]
-    final = _final_scores(names, cores, squashed, designated, lo, hi, pre_all, cutoff, common)
+    final = _final_scores(names, cores, squashed, designated, lo, hi, pre_all, cutoff, common, freq)
     keep = final >= cutoff
     return ScoredPairs(lo[keep], hi[keep], final[keep], comparisons)
 
@@ -468,6 +303,7 @@ def _final_scores(
     pre: FloatArray,
     cutoff: float,
     common: frozenset[str],
+    freq: Mapping[str, int] | None = None,
 ) -> FloatArray:
     """Final scores of the pairs: exact for every pair scoring >= cutoff, 0 for the others."""
     similarity = np.maximum(pre, _cpdist(cores, lo, hi, fuzz.ratio)) / 100
@@ -475,7 +311,7 @@ def _final_scores(
     is_subset = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(designated[lo] | designated[hi])[0]:
         a, b = names[lo[k]], names[hi[k]]
-        subset = subset_score(a.tokens, b.tokens)
+        subset = subset_score(a.tokens, b.tokens, common)
         if not subset and (contractible(a) or contractible(b)):
             subset = contracted(a.tokens, b.tokens)
         if subset:
@@ -500,11 +336,17 @@ def _final_scores(
     # "swapped" only matters between names with as many distinct words, two or more.
     words = np.zeros(len(names), dtype=np.int64)
     words[involved] = [
-        len({_singular(t) for t in names[i].tokens}) if len(names[i].tokens) > 1 else 0 for i in involved
+        len({singular(t) for t in names[i].tokens if t not in LINK_WORDS}) if len(names[i].tokens) > 1 else 0
+        for i in involved
     ]
     # Cores two edits apart hold no swapped words further apart than that: only the others are read.
     # (unless a short word could be the one swapped: "Air" / "Rail Accident Investigation Branch").
     near = _cpdist(cores, lo, hi, Levenshtein.distance, DISTINCT_EDITS) <= DISTINCT_EDITS
+    # "known" can only fire between cores a typo apart: only those are read.
+    known = np.zeros(len(lo), dtype=bool)
+    if freq:
+        for k in np.nonzero(near)[0]:
+            known[k] = known_words(names[lo[k]], names[hi[k]], freq) == 0.0
     has_short = _flags(names, involved, _has_short_word)
     near &= ~(has_short[lo] | has_short[hi])
     for k in np.nonzero(~near & (words[lo] == words[hi]) & (words[lo] > 1) & (similarity >= cutoff))[0]:
@@ -518,6 +360,8 @@ def _final_scores(
         + MODIFIER_PENALTY * (modifiers[lo] != modifiers[hi])
         + SHORT_PENALTY * (((short[lo] != "") | (short[hi] != "")) & (short[lo] != short[hi]))
         + EXTRA_PENALTY * _extra_flags(names, involved, lo, hi)
+        + CAPITALS_PENALTY * _capitals_flags(names, involved, lo, hi)
+        + KNOWN_PENALTY * known
     )
     final = np.zeros(len(pre), dtype=np.float64)
     final[reach] = np.round(np.clip(similarity - penalty, 0.0, 1.0), 6)
@@ -529,10 +373,21 @@ def _extra_flags(
 ) -> npt.NDArray[np.bool_]:
     """extra_words() == 0 per pair, tested only where the word counts differ (nesting needs that)."""
     counts = np.zeros(len(names), dtype=np.int64)
-    counts[involved] = [len(set(names[i].tokens) - _SUBSET_IGNORED) for i in involved]
+    counts[involved] = [len(set(names[i].tokens) - SUBSET_IGNORED) for i in involved]
     flags = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(counts[lo] != counts[hi])[0]:
         flags[k] = extra_words(names[lo[k]].tokens, names[hi[k]].tokens) == 0.0
+    return flags
+
+
+def _capitals_flags(
+    names: Sequence[NormalisedName], involved: list[int], lo: IntArray, hi: IntArray
+) -> npt.NDArray[np.bool_]:
+    """capitals_agreement() == 0 per pair, read only where both names write capitals."""
+    caps = _flags(names, involved, lambda n: bool(capitals_of(n.display)))
+    flags = np.zeros(len(lo), dtype=bool)
+    for k in np.nonzero(caps[lo] & caps[hi])[0]:
+        flags[k] = capitals_agreement(names[lo[k]], names[hi[k]]) == 0.0
     return flags
 
 
@@ -546,7 +401,7 @@ def _tag_flags(names: Sequence[NormalisedName], lo: IntArray, hi: IntArray) -> n
 
 
 def _has_short_word(name: NormalisedName) -> bool:
-    return any(len(t) <= SHORT_WORD and t.isalpha() and t not in ACRONYM_STOPWORDS for t in name.tokens)
+    return has_short_words(name.tokens)
 
 
 def _short_form(name: NormalisedName) -> str:
@@ -574,7 +429,9 @@ def _attribute_ids(
         values = (
             n.legal_form,
             n.qualifier,
-            (numbers_of(n.tokens) or None) if _DIGIT_RE.search(n.key) else None,
+            (numbers_of(n.tokens) or None)
+            if DIGIT_RE.search(n.key) or not ROMAN.keys().isdisjoint(n.tokens)
+            else None,
             None if MODIFIER_WORDS.isdisjoint(n.tokens) else modifiers_of(n.tokens),
         )
         for value, table, column in zip(values, tables, columns, strict=True):

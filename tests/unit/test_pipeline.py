@@ -225,3 +225,36 @@ def test_an_acronym_spelling_several_bodies_joins_nobody() -> None:
     assert res.org_of["0"] != res.org_of["1"]  # which AU?
     assert res.org_of["4"] == res.org_of["5"]  # one NHS in this corpus
     assert res.stats.ambiguous_acronyms == 1
+
+
+def test_an_ambiguous_acronym_stays_ambiguous_whatever_other_scopes_hold() -> None:
+    """Same-named bodies of another country must not make two bodies of one country one: the
+    ambiguity of "MSU" is judged on pairs within one scope."""
+    rows = [
+        ("MSU", "US"),
+        ("MSU", "US"),
+        ("Michigan State University", "US"),
+        ("Montana State University", "US"),
+        ("Michigan State University", "CA"),
+        ("Michigan State Universiti", "CA"),
+        ("Montana State Universiti", "CA"),
+    ]
+    res = resolve([R(str(i), name, scope=scope) for i, (name, scope) in enumerate(rows)])
+    assert res.org_of["0"] != res.org_of["1"]
+    assert res.org_of["2"] != res.org_of["3"]
+
+
+def test_a_short_name_with_its_own_legal_form_is_a_company_not_initials() -> None:
+    res = resolve([R("1", "KGK Company Limited"), R("2", "Koatsu Gas Kogyo")])
+    assert res.org_of["1"] != res.org_of["2"]
+    assert explain("KGK Company Limited", "Koatsu Gas Kogyo").decision == "different"
+    res = resolve([R("1", "IBM Corp"), R("2", "International Business Machines Corp")])
+    assert res.org_of["1"] == res.org_of["2"]
+
+
+def test_explain_in_names_corpus_statistics_when_they_decide() -> None:
+    names = ["Kokuyo", "Kokuyo Co., Ltd.", "Kokuyo Co., Ltd. (Japan)"]
+    names += ["Kyokuyo", "Kyokuyo Co., Ltd.", "Kyokuyo Co., Ltd. (Japan)"]
+    e = explain_in("Kokuyo Co., Ltd.", "Kyokuyo Co., Ltd.", [R(str(i), x) for i, x in enumerate(names)])
+    assert e.pairwise.decision == "same" and not e.together
+    assert "known" in e.apart_because[0]

@@ -28,6 +28,8 @@ from tests.conftest import shared_file
         ("Saint Mary's Hospital Trust", "St Mary's Hospital Trust"),  # an abbreviation, not a swap
         ("U.S. National Marine Fisheries Service", "National Marine Fisheries Service"),
         ("AT&T", "ATandT"),
+        ("Gorczany, Davis and Hamill", "Gorczany, Davis and'Hamill"),  # two edits as a whole: a typo
+        ("UM Comprehensive Cancer Center", "UM Comprehensive Cancer Centre"),  # the same capitals
     ],
 )
 def test_same(a: str, b: str) -> None:
@@ -54,6 +56,21 @@ def test_same(a: str, b: str) -> None:
         ("Waterford Wedgwood plc", "Waterford Wedgwood UK plc"),  # the UK company of the group
         ("Wasserstrassen- und Schifffahrtsamt Elbe", "Wasserstrassen- und Schifffahrtsamt Elbe-Nordsee"),
         ("", ""),
+        # issue 10, ROR's false merges: numbers in codes and Roman numerals
+        ("UMR8025", "UMR825"),
+        ("Aix-Marseille II University", "Aix-Marseille III University"),
+        # acronyms in capitals that differ, in mixed-case names
+        ("UM Comprehensive Cancer Center", "UNM Comprehensive Cancer Center"),
+        ("UNT Health", "UTHealth"),
+        (
+            "BU Clinical and Translational Science Institute",
+            "NYU Clinical and Translational Science Institute",
+        ),
+        # a letter apart is no abbreviation ("IC" / "IJC" are two acronyms)
+        ("IC-CERCA", "IJC-CERCA"),
+        ("UMR 7308", "UR 7308"),
+        # swapped words past link words of other languages
+        ("Aziende Socio Sanitarie Territoriale di Crema", "Aziende Socio Sanitarie Territoriale Lodi"),
     ],
 )
 def test_different(a: str, b: str) -> None:
@@ -107,3 +124,26 @@ def test_vectorised_path_matches_scalar(relative: str, column: str) -> None:
     for lo, hi, s in zip(scored.lo.tolist(), scored.hi.tolist(), scored.score.tolist(), strict=True):
         assert score_pair(names[lo], names[hi]).score == pytest.approx(s, abs=1e-5)
         assert s >= 0.8
+
+
+def test_common_words_that_differ_name_two_bodies() -> None:
+    """Two place names common in the corpus ("Osaka", "Tokyo") are still two bodies; a common kind word
+    does not make "Tokyo City University" a designator-only variant of "University of Tokyo"."""
+    common = frozenset({"osaka", "tokyo", "university", "association", "city"})
+    a, b = (
+        n("Osaka Association of Radiological Technologists"),
+        n("Tokyo Association of Radiological Technologists"),
+    )
+    assert score_pair(a, b, common).score < 0.88
+    assert score_pair(n("Tokyo City University"), n("The University of Tokyo"), common).score < 0.88
+    assert score_pair(n("Aberdeen"), n("Aberdeen City Council"), common).score >= 0.88
+
+
+def test_two_words_the_corpus_repeats_are_no_typo() -> None:
+    """Corpus term frequency: "Kokuyo" and "Kyokuyo" are each used by several names of the corpus, so
+    one is no misspelling of the other; a one-off spelling beside a frequent word still is."""
+    a, b = n("Kokuyo Co., Ltd."), n("Kyokuyo Co., Ltd.")
+    assert score_pair(a, b).score >= 0.88  # on their own: a typo, as far as a pair can tell
+    assert score_pair(a, b, freq={"kokuyo": 3, "kyokuyo": 3}).score < 0.88
+    assert score_pair(a, b, freq={"kokuyo": 30, "kyokuyo": 3}).score >= 0.88
+    assert score_pair(a, b, freq={"kokuyo": 3, "kyokuyo": 1}).score >= 0.88
