@@ -2,13 +2,14 @@
 
 An inverted index maps blocking keys to the names that carry them; only names sharing a key are
 compared. Keys: the two rarest informative tokens and any used by at most RARE_DF names ("t:"); the
-sorted token multiset ("s:"); for short keys (at most SHORT_KEY letters without spaces, legal form
-included) the key and each of its one-letter deletions ("d:", SymSpell-style: "Murray LLC" and
-"Munray LLC" share "murayllc"; "SchummPLC" and "Schumm PLC" share "schummplc"), and for longer names
-with generic words the same over their distinctive letters ("c:"); for longer one-word
+sorted token multiset ("s:"); the words run together ("j:"); for short keys (at most SHORT_KEY
+letters without spaces, legal form included) the key and each of its one-letter deletions ("d:",
+SymSpell-style: "Murray LLC" and "Munray LLC" share "murayllc"; "SchummPLC" and "Schumm PLC" share
+"schummplc"), and the deletions alone of names one letter longer, so the boundary splits no pair; for
+longer names with generic words the same over their distinctive letters ("c:"); for longer one-word
 names the first and last five letters ("p:", "x:"), since a typo there leaves no other key; for names
-whose distinctive (non-generic) words have SHORT_KEY letters or more, the first and last halves of
-those letters ("a:", "z:"), which one edit cannot both break. A bucket
+whose distinctive words (all words, when every word is generic) have SHORT_KEY letters or more, the
+first and last halves of those letters ("a:", "z:"), which one edit cannot both break. A bucket
 holding more than ``max_bucket`` names is skipped and counted: a key that common says nothing about
 identity. Acronyms are joined separately (``acronym_candidates``): a one-word name meets the
 multi-word names whose initials it spells.
@@ -79,13 +80,21 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
     if len(tokens) > 1 or not keys:  # a one-word name's "t:" bucket already holds its "s:" bucket
         keys.append("s:" + " ".join(sorted(tokens)))
     squashed = name.key.replace(" ", "")
+    # The words run together: spacing inside a word ("Group National" / "GroupNational", "Mac Donald")
+    # changes every other key of a long name.
+    keys.append("j:" + "".join(tokens))
     if 3 <= len(squashed) <= SHORT_KEY:
         keys.append("d:" + squashed)
         keys.extend({"d:" + squashed[:i] + squashed[i + 1 :] for i in range(len(squashed))})
-    elif len(tokens) == 1:  # a long one-word name: a typo in its only word leaves no other key
+    elif len(squashed) == SHORT_KEY + 1:
+        # One letter over the line: its deletions meet the SHORT_KEY-letter names one letter shorter
+        # ("National Group" / "Ntional Group"), which no other key may join.
+        keys.extend({"d:" + squashed[:i] + squashed[i + 1 :] for i in range(len(squashed))})
+    if len(squashed) > SHORT_KEY and len(tokens) == 1:
+        # a long one-word name: a typo in its only word leaves no other key
         keys.append("p:" + squashed[:AFFIX_LETTERS])
         keys.append("x:" + tokens[0][-AFFIX_LETTERS:])
-    elif not GENERIC_WORDS.isdisjoint(tokens):
+    elif len(squashed) > SHORT_KEY and not GENERIC_WORDS.isdisjoint(tokens):
         # "Pahisian Group" / "Parisian Group": a short distinctive part with a typo, and generic words
         # that make no key: the part's one-letter deletions meet ("c:", apart from whole keys).
         core = "".join([t for t in tokens if t not in GENERIC_WORDS])
@@ -96,10 +105,9 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
         # One edit leaves one half of the distinctive words (squashed) intact: "Grimes-Sawayn" /
         # "Grimes4Sawayn", "United Health Group" / "UnitedHealth Group". Two half lengths, so that one
         # letter more or less still shares one; from SHORT_KEY letters on, where "d:" keys stop.
-        if GENERIC_WORDS.isdisjoint(tokens):
-            core = "".join(tokens)
-        else:
-            core = "".join([t for t in tokens if t not in GENERIC_WORDS])
+        # A name of generic words only ("National Group") has no distinctive part: all its letters are
+        # the core, or a typo in any of its words would leave it no key but "s:".
+        core = "".join([t for t in tokens if t not in GENERIC_WORDS]) or "".join(tokens)
         size = len(core)
         if size >= SHORT_KEY:
             half = size // 2
