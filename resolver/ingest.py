@@ -17,7 +17,6 @@ The run, step by step:
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import time
@@ -40,6 +39,7 @@ from resolver.model import (
     SuccessionLink,
 )
 from resolver.normalise import normalise_name
+from resolver.pipeline import paused_gc
 from resolver.reconcile import reconcile
 from resolver.settings import MatchSettings
 from resolver.sources import ReadOptions, read_source
@@ -293,16 +293,13 @@ def ingest(
     options = options or IngestOptions()
     report = IngestReport(dry_run=options.dry_run)
     timed = _Timed(stage, report.seconds)
-    enabled = gc.isenabled()
     # The cyclic collector would rescan the millions of claim and record objects again and again as
     # they are built; they hold no cycles (reference counting frees them), so it pauses until the end.
-    gc.disable()
     try:
-        _ingest(paths, writer, options, report, on_reject, timed)
+        with paused_gc():
+            _ingest(paths, writer, options, report, on_reject, timed)
     finally:
         timed.close()
-        if enabled:
-            gc.enable()
     return report
 
 

@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from resolver.block import Blocks, blocking_keys
-from resolver.match_index import IndexCache, NameIndex, build_index, index_digest, paused_gc, unit_key
+from resolver.match_index import IndexCache, NameIndex, build_index, index_digest, unit_key
 from resolver.normalise import NormalisedName, normalise_name
+from resolver.pipeline import paused_gc
 from resolver.score import score_blocks
 from resolver.settings import MatchSettings
 

@@ -13,15 +13,13 @@ The file is written with ``marshal`` (built-in types only: loading it runs no co
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import marshal
 import os
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -34,6 +32,7 @@ import numpy as np
 from resolver import block, normalise, vocabulary
 from resolver.block import HALF_BUCKET, blocking_keys, common_words, token_frequencies
 from resolver.normalise import NormalisedName, acronym_forms, normalise_name
+from resolver.pipeline import paused_gc
 
 FORMAT = 2  # bump when the layout of the file changes
 _MAGIC = "resolver-match-index"
@@ -83,19 +82,6 @@ class NameIndex:
     acronyms: dict[str, list[int]]
     prefix_keys: list[str]
     prefix_orgs: list[int]
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection inside: building or matching allocates millions of objects that
-    form no cycles, and each full collection would walk all of them again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def build_index(forms: Sequence[tuple[str, int]], max_bucket: int) -> NameIndex:
