@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from resolver.gcpause import paused_gc
 from resolver.graph.writer import GraphWriter, OrganisationWrite
 from resolver.model import (
     EntityClaim,
@@ -39,7 +40,6 @@ from resolver.model import (
     SuccessionLink,
 )
 from resolver.normalise import normalise_name
-from resolver.pipeline import paused_gc
 from resolver.reconcile import reconcile
 from resolver.settings import MatchSettings
 from resolver.sources import ReadOptions, read_source

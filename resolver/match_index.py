@@ -31,8 +31,8 @@ import numpy as np
 
 from resolver import block, normalise, vocabulary
 from resolver.block import HALF_BUCKET, blocking_keys, common_words, token_frequencies
+from resolver.gcpause import paused_gc
 from resolver.normalise import NormalisedName, acronym_forms, normalise_name
-from resolver.pipeline import paused_gc
 
 FORMAT = 2  # bump when the layout of the file changes
 _MAGIC = "resolver-match-index"
