@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_queries.py --orgs 100000 --queries 300
     git worktree add --detach /tmp/old HEAD~5      # another version's templates, timed in turns:
     .venv/bin/python bench/bench_queries.py --compare-cypher /tmp/old/cypher
+    .venv/bin/python bench/bench_queries.py --compare-streamed      # rows record by record, in turns
 
 The hierarchy is generated from a seed: a forest of trees of at most --tree-size organisations (so a
 descendants query returns at most that many), each node attached to one of the few organisations written
@@ -219,6 +220,12 @@ def main() -> None:
         "ancestors and descendants are timed on the same parameters, in turns with this version's",
     )
     ap.add_argument(
+        "--compare-streamed",
+        action="store_true",
+        help="also time ancestors and descendants read record by record (as before rows were gathered "
+        "into one record), in turns with the gathered reads, on the same parameters",
+    )
+    ap.add_argument(
         "--home",
         type=Path,
         help="keep the local server home here; a later run with the same --orgs/--seed reuses its graph",
@@ -319,8 +326,13 @@ def run_queries(
 ) -> dict[str, Any]:
     reader = GraphReader(driver, registry, database=settings.database)
     other = None
+    other_name = ""
     if args.compare_cypher:
         other = GraphReader(driver, TemplateRegistry(args.compare_cypher), database=settings.database)
+        other_name = str(args.compare_cypher)
+    elif args.compare_streamed:
+        other = GraphReader(driver, registry, database=settings.database, pack_rows=False)
+        other_name = "record by record"
     rng = random.Random(args.seed + 1)
     n = len(h.orgs)
     near_top = [i for i, d in enumerate(h.depth) if d <= 2]
@@ -374,7 +386,7 @@ def run_queries(
 
         if other is not None and name.startswith("hierarchy."):
             samples, old = alternate(reader, other, name, params[args.warmup :], sizes)
-            out[f"{name} ({args.compare_cypher})"] = summary(old)
+            out[f"{name} ({other_name})"] = summary(old)
         else:
             samples = measure(one, args.queries)
         stats = summary(samples)
@@ -385,10 +397,10 @@ def run_queries(
             f"{name:24s} p50 {stats['p50_ms']:7.2f} ms  p99 {stats['p99_ms']:7.2f} ms  "
             f"max {stats['max_ms']:7.2f} ms  (rows: mean {stats['meanRows']}, max {stats['maxRows']})"
         )
-        if f"{name} ({args.compare_cypher})" in out:
-            o = out[f"{name} ({args.compare_cypher})"]
+        if f"{name} ({other_name})" in out:
+            o = out[f"{name} ({other_name})"]
             print(
-                f"{'  the other version':24s} p50 {o['p50_ms']:7.2f} ms  p99 {o['p99_ms']:7.2f} ms  "
+                f"{'  ' + other_name[:22]:24s} p50 {o['p50_ms']:7.2f} ms  p99 {o['p99_ms']:7.2f} ms  "
                 "(same parameters, in turns)"
             )
     # the same empty transaction again after the templates, so a machine that slowed down meanwhile shows

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -186,10 +186,13 @@ class GraphReader:
         >>> reader.tree(reader.resolve_ref("NHS").id, date(2020, 1, 1))          # doctest: +SKIP
     """
 
-    def __init__(self, driver: neo4j.Driver, registry: TemplateRegistry, *, database: str) -> None:
+    def __init__(
+        self, driver: neo4j.Driver, registry: TemplateRegistry, *, database: str, pack_rows: bool = True
+    ) -> None:
         self.driver = driver
         self.registry = registry
         self.database = database
+        self.pack_rows = pack_rows  # read whole answers as one record (CypherTemplate.packed)
 
     # -- generic --------------------------------------------------------------------------------------
 
@@ -246,11 +249,14 @@ class GraphReader:
     def _read(
         self, tpl: CypherTemplate, params: dict[str, Any], limit: int | None = None
     ) -> tuple[list[str], list[dict[str, Any]]]:
-        text = tpl.cypher()
+        packed = tpl.packed() if limit is None and self.pack_rows else None
 
         @neo4j.unit_of_work(metadata=tpl.metadata)
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]]]:
-            result = tx.run(text, params)
+            if packed is not None:  # every row in one record (see CypherTemplate.packed)
+                keys = list(tpl.columns)
+                return keys, [_plain(keys, row) for row in tx.run(packed, params).single(strict=True)[0]]
+            result = tx.run(tpl.cypher(), params)
             return list(result.keys()), _take(result, limit)
 
         with self.driver.session(
@@ -501,12 +507,16 @@ def _take(result: neo4j.Result, limit: int | None) -> list[dict[str, Any]]:
     for record in result:
         if limit is not None and len(rows) >= limit:
             break
-        values = tuple(record)
-        if any(isinstance(v, _GRAPH_VALUES) for v in values):
-            rows.append(native(record.data()))
-        else:
-            rows.append({k: native(v) for k, v in zip(keys, values, strict=True)})
+        rows.append(_plain(keys, tuple(record)))
     return rows
+
+
+def _plain(keys: list[str], values: Sequence[Any]) -> dict[str, Any]:
+    """One row as a dict of plain values, nodes and relationships as ``Record.data()`` gives them."""
+    if any(isinstance(v, _GRAPH_VALUES) for v in values):
+        record = neo4j.Record(zip(keys, values, strict=True))  # type: ignore[no-untyped-call]
+        return dict(native(record.data()))
+    return {k: native(v) for k, v in zip(keys, values, strict=True)}
 
 
 _GRAPH_VALUES = (neo4j.graph.Node, neo4j.graph.Relationship, neo4j.graph.Path, list, dict)

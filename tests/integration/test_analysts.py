@@ -176,6 +176,46 @@ def test_no_warnings_when_the_graph_has_no_merge_yet(graph: neo4j.Driver, regist
             pasted(graph, registry, tpl.name, **{p: values[p] for p in tpl.param_names})
 
 
+def test_rows_gathered_in_one_record_equal_the_streamed_rows(
+    seeded: neo4j.Driver, registry: TemplateRegistry
+) -> None:
+    """GraphReader reads a read template's rows as one list (CypherTemplate.packed): for every read
+    template the header names the columns the query returns, and the rows and their order are the ones
+    the plain query streams."""
+    reader = GraphReader(seeded, registry, database="neo4j")
+    values = {
+        "orgId": "org-nhs",
+        "fromId": "org-nhs",
+        "toId": "org-dhsc",
+        "asOf": "2020-05-15",
+        "mode": "possible",
+        "maxDepth": 5,
+        "fromDate": "2010",
+        "toDate": "2026",
+        "ref": "org-nhs",
+        "limit": 50,
+        "normName": "national health service",
+        "orgIds": ["org-nhs", "org-dhsc"],
+        "query": "health",
+        "text": "health",
+        "key": "nhs",
+        "keys": ["nhs"],
+        "ids": ["org-nhs"],
+        "timeoutSeconds": 60,
+        "rows": [{"id": "org-nhs", "asOf": date(2020, 5, 15)}],
+    }
+    checked = 0
+    for tpl in registry:
+        if tpl.packed() is None or not set(tpl.param_names) <= set(values):
+            continue
+        params = {p: values[p] for p in tpl.param_names}
+        keys, streamed = reader.run_keys(tpl.name, params, limit=1_000_000)  # a limit: record by record
+        assert keys == list(tpl.columns), f"{tpl.name}: header says {tpl.columns}, query returns {keys}"
+        assert reader.rows(tpl.name, params) == streamed, tpl.name
+        checked += 1
+    assert checked >= 30
+
+
 # -- the shell: query run / show ---------------------------------------------------------------------------
 
 
