@@ -24,7 +24,6 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -37,6 +36,8 @@ from pathlib import Path
 from resolver import maven
 from resolver.errors import GraphConnectionError, ServerError
 from resolver.graph.connection import ServerInfo, wait_until_ready
+from resolver.processes import alive, file_size, java_major, read_from, write_private
+from resolver.processes import free_port as free_port  # re-exported: tests and benches start servers on it
 from resolver.serverconf import default_settings, diagnose, merge_kept, render_config
 from resolver.settings import Neo4jSettings, ServerSettings
 
@@ -185,7 +186,7 @@ class LocalServer:
         os.chmod(h, 0o700)
         marker = h / HOME_MARKER
         if not marker.exists():
-            _write_private(
+            write_private(
                 marker, "A Neo4j server home made by `resolver server start`; --reset may empty it.\n"
             )
         for sub in ("conf", "data", "logs", "run", "plugins", "import"):
@@ -250,7 +251,7 @@ class LocalServer:
         """Add (or with an empty value remove) kept settings; they apply from the next start."""
         self._prepare_home()
         kept = merge_kept(self.kept_settings(), updates)
-        _write_private(self.kept_file, json.dumps(kept, indent=2) + "\n")
+        write_private(self.kept_file, json.dumps(kept, indent=2) + "\n")
         return kept
 
     def config_settings(self, *, browser: bool = False) -> dict[str, str]:
@@ -264,7 +265,7 @@ class LocalServer:
 
     def _write_config(self, *, browser: bool) -> None:
         text = render_config(self.config_settings(browser=browser), self.kept_settings())
-        _write_private(self.home / "conf" / "neo4j.conf", text)
+        write_private(self.home / "conf" / "neo4j.conf", text)
 
     def _set_initial_password(self, password: str) -> None:
         # Takes effect only before the first start; afterwards the stored credentials win. The password
@@ -278,7 +279,7 @@ class LocalServer:
         argfile = self.home / "run" / "initial-password.args"
         quoted = '"' + password.replace("\\", "\\\\").replace('"', '\\"') + '"'
         argfile.unlink(missing_ok=True)
-        _write_private(argfile, quoted + "\n")
+        write_private(argfile, quoted + "\n")
         try:
             proc = self._run(
                 [
@@ -327,11 +328,11 @@ class LocalServer:
         """The pid of the server this home runs: the state file's if it checks out, else a /proc scan."""
         state = self._read_state()
         pid = state.get("pid") if state else None
-        if isinstance(pid, int) and _alive(pid) and self._is_ours(pid):
+        if isinstance(pid, int) and alive(pid) and self._is_ours(pid):
             return pid
         for entry in Path("/proc").iterdir():  # a server whose state file was lost is still ours
             pid = int(entry.name) if entry.name.isdigit() else os.getpid()
-            if pid != os.getpid() and self._is_ours(pid) and _alive(pid):
+            if pid != os.getpid() and self._is_ours(pid) and alive(pid):
                 return pid
         return None
 
@@ -412,7 +413,7 @@ class LocalServer:
             "--console-mode",
         ]
         logs = [self.console_log, self.home / "logs" / "neo4j.log", self.home / "logs" / "debug.log"]
-        offsets = {log: _size(log) for log in logs}  # diagnose only what this start wrote
+        offsets = {log: file_size(log) for log in logs}  # diagnose only what this start wrote
         started = time.monotonic()
         self.commands.append(cmd)
         fd = os.open(self.console_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -436,10 +437,10 @@ class LocalServer:
         }
         if browser:
             state["browser"] = f"http://127.0.0.1:{self.http_port}/browser/"
-        _write_private(self.state_file, json.dumps(state))
+        write_private(self.state_file, json.dumps(state))
 
         def new_log_text() -> list[str]:
-            return [_read_from(log, offsets[log]) for log in logs]
+            return [read_from(log, offsets[log]) for log in logs]
 
         client = self._client_settings(neo4j)
         deadline = started + timeout
@@ -501,11 +502,11 @@ class LocalServer:
             return False
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and alive(pid):
             time.sleep(0.2)
-        if _alive(pid) and self._is_ours(pid):
+        if alive(pid) and self._is_ours(pid):
             os.kill(pid, signal.SIGKILL)
-            while _alive(pid):
+            while alive(pid):
                 time.sleep(0.1)
         self.state_file.unlink(missing_ok=True)
         return True
@@ -532,76 +533,5 @@ class LocalServer:
         )
 
 
-def java_major(java: str, version: str) -> int:
-    """The major version of ``java``; a ServerError naming the fix unless it is 17 or 21."""
-    if shutil.which(java) is None and not Path(java).exists():
-        raise ServerError(
-            f"Java was not found ({java!r}): Neo4j {version} needs Java 17 or 21. Install OpenJDK 17 "
-            "(Debian: `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME / RESOLVER_JAVA_HOME."
-        )
-    proc = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', proc.stderr + proc.stdout)
-    if not match:
-        raise ServerError(f"cannot tell the Java version of {java!r}: {proc.stderr.strip()[:200]}")
-    major = int(match.group(1))
-    if major not in (17, 21):
-        raise ServerError(
-            f"{java} is Java {major}; Neo4j {version} runs on Java 17 or 21 only. "
-            "Set JAVA_HOME or RESOLVER_JAVA_HOME to a JDK 17 (e.g. /usr/lib/jvm/java-17-openjdk-amd64)."
-        )
-    return major
-
-
 def _is_auth_failure(exc: GraphConnectionError) -> bool:
     return type(exc.__cause__).__name__ == "AuthError"
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by the owner only (0600 from creation, never wider)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        os.fchmod(f.fileno(), 0o600)
-        f.write(text)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _read_from(path: Path, offset: int) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(offset if offset <= _size(path) else 0)
-            return f.read(2_000_000).decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        waited, _ = os.waitpid(pid, os.WNOHANG)  # reap if it is our child, so it does not linger as a zombie
-        if waited == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return False  # another user's process: never ours
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        return stat.read_text().split(")")[-1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

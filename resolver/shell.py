@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from resolver import maven
-from resolver.server import java_major
+from resolver.processes import java_major
 from resolver.settings import Neo4jSettings, ServerSettings
 
 # The newest 5.26 cypher-shell on Maven Central (it talks to any 5.x server).

@@ -306,11 +306,11 @@ def test_warnings_alone_are_no_failure() -> None:
 
 
 def test_runner_files_are_private_under_a_permissive_umask(tmp_path: Path) -> None:
-    from resolver.server import _write_private
+    from resolver.processes import write_private
 
     old = os.umask(0o000)
     try:
-        _write_private(tmp_path / "f", "secret")
+        write_private(tmp_path / "f", "secret")
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "f").stat().st_mode) == 0o600
