@@ -30,6 +30,7 @@ from resolver.score import (
     MODIFIER_PENALTY,
     NUMBER_PENALTY,
     QUALIFIER_PENALTY,
+    SCRIPT_PENALTY,
     SHORT_PENALTY,
     TAG_PENALTY,
     PairScore,
@@ -50,6 +51,7 @@ _PENALTIES = (
     ("extra", EXTRA_PENALTY, "one name is the other plus a word that names something"),
     ("capitals", CAPITALS_PENALTY, "each writes an acronym in capitals the other lacks"),
     ("known", KNOWN_PENALTY, "the words that differ are both words of the corpus, not a typo"),
+    ("script", SCRIPT_PENALTY, "a script without typo allowance (Han, Hangul, Thai, Arabic) and unequal"),
 )
 
 
