@@ -160,7 +160,7 @@ def score_pair(
     swapped = swapped_word(a.tokens, b.tokens, common)
     markers = (
         *_markers(a, b),
-        extra_words(a.tokens, b.tokens),
+        extra_words(a.tokens, b.tokens, capitals_of(a.display), capitals_of(b.display)),
         capitals_agreement(a, b),
         known_words(a, b, freq),
         script_agreement(a, b),
@@ -386,10 +386,11 @@ def _extra_flags(
 ) -> npt.NDArray[np.bool_]:
     """extra_words() == 0 per pair, tested only where the word counts differ (nesting needs that)."""
     counts = np.zeros(len(names), dtype=np.int64)
-    counts[involved] = [len(set(names[i].tokens) - SUBSET_IGNORED) for i in involved]
+    counts[involved] = [sum(t not in SUBSET_IGNORED for t in names[i].tokens) for i in involved]
     flags = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(counts[lo] != counts[hi])[0]:
-        flags[k] = extra_words(names[lo[k]].tokens, names[hi[k]].tokens) == 0.0
+        a, b = names[lo[k]], names[hi[k]]
+        flags[k] = extra_words(a.tokens, b.tokens, capitals_of(a.display), capitals_of(b.display)) == 0.0
     return flags
 
 

@@ -8,6 +8,7 @@ returns a value in [0, 1] (or the parts a feature compares); ``resolver.score`` 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from rapidfuzz import fuzz
@@ -47,6 +48,7 @@ _LINK_WORDS = frozenset({"of", "the", "for"})
 LINK_WORDS = frozenset(
     "of the for and de di del della da do dos das du des la le les el van von der den y e et und".split()  # noqa: SIM905
 )
+_HONORIFICS = frozenset({"hm"})  # "HM Treasury" is the Treasury
 _WORD_RE = re.compile(r"[^\W_]+")
 # Scripts whose transliteration leaves no room for typos: Han and Hangul (a character is a syllable or a
 # word: "Henan" / "Hunan" are two provinces one letter apart), Thai (no spaces: a branch name is part of
@@ -264,26 +266,45 @@ def abbreviates(short: str, word: str) -> bool:
     return len(short) <= CONTRACTION_LETTERS and all(c in rest for c in short[1:])
 
 
-def extra_words(a: Sequence[str], b: Sequence[str]) -> float:
+def extra_words(
+    a: Sequence[str],
+    b: Sequence[str],
+    caps_a: frozenset[str] = frozenset(),
+    caps_b: frozenset[str] = frozenset(),
+) -> float:
     """0 when one name is the other plus a word that names something, 1 otherwise.
 
     "NHS England", "Elbe-Nordsee", "Acme Group": a part or a parent of the shorter name's body, not
     another spelling of it. Designators ("City Council") and words under four letters don't count: that
     short, an extra word is as often a mangled "and" or "Inc" as a word; but a country code after the
     first word does ("Waterford Wedgwood UK plc" is the UK company of "Waterford Wedgwood plc"; "U.S.
-    Geological Survey" is the national body itself).
+    Geological Survey" is the national body itself), and so does an acronym the longer name opens with,
+    written in capitals (``caps_a``/``caps_b``: ``capitals_of``; "CK SAN-ETSU Metals", "BSM-Universitat
+    Pompeu Fabra"; "HM" aside; capitals at the end are as often a damaged "LLC"). Words count with their repeats: "Office of Energy Policy" of the "Department of
+    Energy" is not its "Office of Policy".
 
     Example:
         >>> extra_words(("nhs",), ("nhs", "england")), extra_words(("aberdeen",), ("aberdeen", "city"))
         (0.0, 1.0)
+        >>> extra_words(("san", "metals"), ("ck", "san", "metals"), caps_b=frozenset({"ck", "san"}))
+        0.0
     """
-    sa, sb = set(a) - SUBSET_IGNORED, set(b) - SUBSET_IGNORED
-    small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    if not small or not small < big:
+    ca = Counter(t for t in a if t not in SUBSET_IGNORED)
+    cb = Counter(t for t in b if t not in SUBSET_IGNORED)
+    small, big, caps = (ca, cb, caps_b) if ca.total() <= cb.total() else (cb, ca, caps_a)
+    if not small or small.total() == big.total() or small - big:
         return 1.0
-    first = (b if big is sb else a)[0]
+    first = (b if big is cb else a)[0]
     for t in big - small:
         if (len(t) >= 4 and t not in DESIGNATORS) or (t in COUNTRY_CODES and t != first):
+            return 0.0
+        if (
+            t == first
+            and t in caps
+            and t not in _HONORIFICS
+            and t not in COUNTRY_CODES
+            and t not in DESIGNATORS
+        ):
             return 0.0
     return 1.0
 
