@@ -48,7 +48,7 @@ _LINK_WORDS = frozenset({"of", "the", "for"})
 LINK_WORDS = frozenset(
     "of the for and de di del della da do dos das du des la le les el van von der den y e et und".split()  # noqa: SIM905
 )
-_HONORIFICS = frozenset({"hm"})  # "HM Treasury" is the Treasury
+_PREFIXES_NAMING_NOTHING = frozenset({"hm"}) | COUNTRY_CODES  # "HM Treasury" is the Treasury
 _WORD_RE = re.compile(r"[^\W_]+")
 # Scripts whose transliteration leaves no room for typos: Han and Hangul (a character is a syllable or a
 # word: "Henan" / "Hunan" are two provinces one letter apart), Thai (no spaces: a branch name is part of
@@ -280,8 +280,8 @@ def extra_words(
     first word does ("Waterford Wedgwood UK plc" is the UK company of "Waterford Wedgwood plc"; "U.S.
     Geological Survey" is the national body itself), and so does an acronym the longer name opens with,
     written in capitals (``caps_a``/``caps_b``: ``capitals_of``; "CK SAN-ETSU Metals", "BSM-Universitat
-    Pompeu Fabra"; "HM" aside; capitals at the end are as often a damaged "LLC"). Words count with their repeats: "Office of Energy Policy" of the "Department of
-    Energy" is not its "Office of Policy".
+    Pompeu Fabra"; "HM" aside; capitals at the end are as often a damaged "LLC"). Words count with
+    their repeats: "Office of Energy Policy" of the "Department of Energy" is not its "Office of Policy".
 
     Example:
         >>> extra_words(("nhs",), ("nhs", "england")), extra_words(("aberdeen",), ("aberdeen", "city"))
@@ -298,13 +298,7 @@ def extra_words(
     for t in big - small:
         if (len(t) >= 4 and t not in DESIGNATORS) or (t in COUNTRY_CODES and t != first):
             return 0.0
-        if (
-            t == first
-            and t in caps
-            and t not in _HONORIFICS
-            and t not in COUNTRY_CODES
-            and t not in DESIGNATORS
-        ):
+        if t == first and t in caps and t not in _PREFIXES_NAMING_NOTHING and t not in DESIGNATORS:
             return 0.0
     return 1.0
 
