@@ -35,6 +35,7 @@ from resolver.explain import Explanation, explain
 from resolver.gcpause import paused_gc
 from resolver.model import EntityRecord
 from resolver.normalise import (
+    COUNTRY_CODES,
     NormalisedName,
     acronym_forms,
     is_acronym_of,
@@ -43,6 +44,7 @@ from resolver.normalise import (
 )
 from resolver.score import anchor_score, score_blocks
 from resolver.settings import MatchSettings
+from resolver.words import capitals_of
 
 __all__ = [
     "AliasEvidence",
@@ -398,7 +400,12 @@ def _acronym_links(
             evidence = "qualifier"
         elif _share_relative(unit_records[short], unit_records[full], relatives):
             evidence = "relative"
-        elif bodies == 1 and looks_like_acronym(s, f, words) and _acronym_forms_agree(s, f):
+        elif (
+            bodies == 1
+            and looks_like_acronym(s, f, words)
+            and _acronym_forms_agree(s, f)
+            and _keeps_acronym(s, f)
+        ):
             evidence = "unique"
         else:
             if refused is not None:
@@ -416,6 +423,15 @@ def _acronym_links(
             unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_EVIDENCE, "acronym"
         )
     return len(pairs), accepted
+
+
+def _keeps_acronym(short: NormalisedName, full: NormalisedName) -> bool:
+    """A full name that opens with an acronym of its own ("ASST Sette Laghi", "BMI Bath Clinic") is
+    abbreviated with that acronym whole ("ASSTSL"), not with its initial ("ASL" is another body)."""
+    first = full.tokens[0]
+    if len(first) < 2 or first in COUNTRY_CODES or first not in capitals_of(full.display):
+        return True
+    return first in short.tokens[0]
 
 
 def _acronym_forms_agree(short: NormalisedName, full: NormalisedName) -> bool:
