@@ -37,6 +37,7 @@ from resolver.score import (
     score_pair,
 )
 from resolver.settings import MatchSettings
+from resolver.words import keeps_acronym
 
 if TYPE_CHECKING:  # resolver.pipeline imports this module
     from resolver.pipeline import Trace
@@ -197,8 +198,10 @@ def _decide(a: str, b: str, settings: MatchSettings) -> Explanation:
             return Explanation(
                 left, right, pair, settings.threshold, acronym, "same", reason, "acronym qualifier", steps
             )
-        if looks_like_acronym(short, full, set()) and (
-            short.legal_form is None or short.legal_form == full.legal_form
+        if (
+            looks_like_acronym(short, full, set())
+            and (short.legal_form is None or short.legal_form == full.legal_form)
+            and keeps_acronym(short, full)
         ):
             reason = (
                 f"{short.core!r} is an acronym of {full.core!r} and no other name spells it; inside a "

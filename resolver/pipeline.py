@@ -35,7 +35,6 @@ from resolver.explain import Explanation, explain
 from resolver.gcpause import paused_gc
 from resolver.model import EntityRecord
 from resolver.normalise import (
-    COUNTRY_CODES,
     NormalisedName,
     acronym_forms,
     is_acronym_of,
@@ -44,7 +43,7 @@ from resolver.normalise import (
 )
 from resolver.score import anchor_score, score_blocks
 from resolver.settings import MatchSettings
-from resolver.words import capitals_of
+from resolver.words import keeps_acronym
 
 __all__ = [
     "AliasEvidence",
@@ -404,7 +403,7 @@ def _acronym_links(
             bodies == 1
             and looks_like_acronym(s, f, words)
             and _acronym_forms_agree(s, f)
-            and _keeps_acronym(s, f)
+            and keeps_acronym(s, f)
         ):
             evidence = "unique"
         else:
@@ -415,6 +414,8 @@ def _acronym_links(
                     if bodies > 1
                     else f"acronym: {s.display!r} is a company of its own name ({s.legal_form})"
                     if not _acronym_forms_agree(s, f)
+                    else f"acronym: {f.display!r} opens with an acronym of its own, which {s.display!r} lacks"
+                    if not keeps_acronym(s, f)
                     else f"acronym: {s.display!r} reads as a word here (one of longer names), not an acronym"
                 )
             continue
@@ -423,15 +424,6 @@ def _acronym_links(
             unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_EVIDENCE, "acronym"
         )
     return len(pairs), accepted
-
-
-def _keeps_acronym(short: NormalisedName, full: NormalisedName) -> bool:
-    """A full name that opens with an acronym of its own ("ASST Sette Laghi", "BMI Bath Clinic") is
-    abbreviated with that acronym whole ("ASSTSL"), not with its initial ("ASL" is another body)."""
-    first = full.tokens[0]
-    if len(first) < 2 or first in COUNTRY_CODES or first not in capitals_of(full.display):
-        return True
-    return first in short.tokens[0]
 
 
 def _acronym_forms_agree(short: NormalisedName, full: NormalisedName) -> bool:

@@ -332,6 +332,25 @@ def _core_capitals(name: NormalisedName) -> set[str]:
     return {c for c in capitals_of(name.display) if any(w.startswith(c) for w in words)}
 
 
+def keeps_acronym(short: NormalisedName, full: NormalisedName) -> bool:
+    """Does a one-word ``short`` keep whole the acronym ``full`` opens with, if any? A name that opens
+    with an acronym of its own ("ASST Sette Laghi", "BMI Bath Clinic") is abbreviated with it whole
+    ("ASSTSL"), not with its initial ("ASL" is another body). Country codes aside ("UK Debt Management
+    Office" is the "DMO").
+
+    Example:
+        >>> from resolver.normalise import normalise_name as n
+        >>> keeps_acronym(n("ASL"), n("ASST Sette Laghi"))
+        False
+        >>> keeps_acronym(n("DMO"), n("UK Debt Management Office"))
+        True
+    """
+    first = full.tokens[0]
+    if len(first) < 2 or first in COUNTRY_CODES or first not in capitals_of(full.display):
+        return True
+    return first in short.tokens[0]
+
+
 def capitals_agreement(a: NormalisedName, b: NormalisedName) -> float:
     """0 when each name writes an acronym in capitals that the other lacks ("UM" / "UNM Comprehensive
     Cancer Center", "UNT Health" / "UTHealth", "BU" / "NYU Clinical ... Institute"): one letter apart,
