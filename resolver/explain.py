@@ -30,12 +30,14 @@ from resolver.score import (
     MODIFIER_PENALTY,
     NUMBER_PENALTY,
     QUALIFIER_PENALTY,
+    SCRIPT_PENALTY,
     SHORT_PENALTY,
     TAG_PENALTY,
     PairScore,
     score_pair,
 )
 from resolver.settings import MatchSettings
+from resolver.words import keeps_acronym
 
 if TYPE_CHECKING:  # resolver.pipeline imports this module
     from resolver.pipeline import Trace
@@ -50,6 +52,7 @@ _PENALTIES = (
     ("extra", EXTRA_PENALTY, "one name is the other plus a word that names something"),
     ("capitals", CAPITALS_PENALTY, "each writes an acronym in capitals the other lacks"),
     ("known", KNOWN_PENALTY, "the words that differ are both words of the corpus, not a typo"),
+    ("script", SCRIPT_PENALTY, "a script without typo allowance (Han, Hangul, Thai, Arabic) and unequal"),
 )
 
 
@@ -195,8 +198,10 @@ def _decide(a: str, b: str, settings: MatchSettings) -> Explanation:
             return Explanation(
                 left, right, pair, settings.threshold, acronym, "same", reason, "acronym qualifier", steps
             )
-        if looks_like_acronym(short, full, set()) and (
-            short.legal_form is None or short.legal_form == full.legal_form
+        if (
+            looks_like_acronym(short, full, set())
+            and (short.legal_form is None or short.legal_form == full.legal_form)
+            and keeps_acronym(short, full)
         ):
             reason = (
                 f"{short.core!r} is an acronym of {full.core!r} and no other name spells it; inside a "

@@ -43,6 +43,7 @@ from resolver.normalise import (
 )
 from resolver.score import anchor_score, score_blocks
 from resolver.settings import MatchSettings
+from resolver.words import keeps_acronym
 
 __all__ = [
     "AliasEvidence",
@@ -398,7 +399,12 @@ def _acronym_links(
             evidence = "qualifier"
         elif _share_relative(unit_records[short], unit_records[full], relatives):
             evidence = "relative"
-        elif bodies == 1 and looks_like_acronym(s, f, words) and _acronym_forms_agree(s, f):
+        elif (
+            bodies == 1
+            and looks_like_acronym(s, f, words)
+            and _acronym_forms_agree(s, f)
+            and keeps_acronym(s, f)
+        ):
             evidence = "unique"
         else:
             if refused is not None:
@@ -408,6 +414,8 @@ def _acronym_links(
                     if bodies > 1
                     else f"acronym: {s.display!r} is a company of its own name ({s.legal_form})"
                     if not _acronym_forms_agree(s, f)
+                    else f"acronym: {f.display!r} opens with an acronym of its own, which {s.display!r} lacks"
+                    if not keeps_acronym(s, f)
                     else f"acronym: {s.display!r} reads as a word here (one of longer names), not an acronym"
                 )
             continue

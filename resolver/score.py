@@ -58,11 +58,13 @@ from resolver.words import (
     known_words,
     modifiers_of,
     numbers_of,
+    script_agreement,
     singular,
     squash,
     subset_score,
     swapped_word,
     tag_agreement,
+    typo_free,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -77,6 +79,7 @@ MODIFIER_PENALTY = 0.2
 EXTRA_PENALTY = 0.2
 CAPITALS_PENALTY = 0.2
 KNOWN_PENALTY = 0.2
+SCRIPT_PENALTY = 0.2
 SHORT_PENALTY = 0.15
 SHORT_NAME = 5  # letters, spaces aside: names this short must match exactly
 PREFILTER_SLACK = 0.05
@@ -99,6 +102,7 @@ FEATURES = (
     "extra",
     "capitals",
     "known",
+    "script",
 )
 
 
@@ -156,9 +160,10 @@ def score_pair(
     swapped = swapped_word(a.tokens, b.tokens, common)
     markers = (
         *_markers(a, b),
-        extra_words(a.tokens, b.tokens),
+        extra_words(a.tokens, b.tokens, capitals_of(a.display), capitals_of(b.display)),
         capitals_agreement(a, b),
         known_words(a, b, freq),
+        script_agreement(a, b),
     )
     similarity = min(max(ratio, token_sort, squashed, subset), distinct, swapped)
     score = _combine(similarity, *markers)
@@ -190,7 +195,12 @@ def anchor_score(a: NormalisedName, b: NormalisedName) -> float:
     if not a.key or not b.key:
         return 0.0
     return _combine(
-        best_similarity(distinctive(a), distinctive(b)), *_markers(a, b), 1.0, capitals_agreement(a, b), 1.0
+        best_similarity(distinctive(a), distinctive(b)),
+        *_markers(a, b),
+        1.0,
+        capitals_agreement(a, b),
+        1.0,
+        script_agreement(a, b),
     )
 
 
@@ -205,6 +215,7 @@ def _combine(
     extra: float,
     capitals: float,
     known: float,
+    script: float,
 ) -> float:
     penalty = (
         LEGAL_FORM_PENALTY * (legal == 0.0)
@@ -216,6 +227,7 @@ def _combine(
         + EXTRA_PENALTY * (extra == 0.0)
         + CAPITALS_PENALTY * (capitals == 0.0)
         + KNOWN_PENALTY * (known == 0.0)
+        + SCRIPT_PENALTY * (script == 0.0)
     )
     return min(1.0, max(0.0, similarity - penalty))
 
@@ -339,16 +351,16 @@ def _final_scores(
         len({singular(t) for t in names[i].tokens if t not in LINK_WORDS}) if len(names[i].tokens) > 1 else 0
         for i in involved
     ]
-    # Cores two edits apart hold no swapped words further apart than that: only the others are read.
-    # (unless a short word could be the one swapped: "Air" / "Rail Accident Investigation Branch").
-    near = _cpdist(cores, lo, hi, Levenshtein.distance, DISTINCT_EDITS) <= DISTINCT_EDITS
+    edits = _cpdist(cores, lo, hi, Levenshtein.distance, DISTINCT_EDITS)
     # "known" can only fire between cores a typo apart: only those are read.
     known = np.zeros(len(lo), dtype=bool)
     if freq:
-        for k in np.nonzero(near)[0]:
+        for k in np.nonzero(edits <= DISTINCT_EDITS)[0]:
             known[k] = known_words(names[lo[k]], names[hi[k]], freq) == 0.0
+    # Cores two edits apart hold no swapped word that is more than a typo: only the others are read
+    # (unless a short word could be the one swapped: "Air" / "Rail Accident Investigation Branch").
     has_short = _flags(names, involved, _has_short_word)
-    near &= ~(has_short[lo] | has_short[hi])
+    near = (edits <= DISTINCT_EDITS) & ~(has_short[lo] | has_short[hi])
     for k in np.nonzero(~near & (words[lo] == words[hi]) & (words[lo] > 1) & (similarity >= cutoff))[0]:
         similarity[k] = min(similarity[k], swapped_word(names[lo[k]].tokens, names[hi[k]].tokens, common))
     legal, qualifier, numbers, modifiers = _attribute_ids(names, involved)
@@ -362,6 +374,7 @@ def _final_scores(
         + EXTRA_PENALTY * _extra_flags(names, involved, lo, hi)
         + CAPITALS_PENALTY * _capitals_flags(names, involved, lo, hi)
         + KNOWN_PENALTY * known
+        + SCRIPT_PENALTY * _script_flags(names, involved, squashed, lo, hi)
     )
     final = np.zeros(len(pre), dtype=np.float64)
     final[reach] = np.round(np.clip(similarity - penalty, 0.0, 1.0), 6)
@@ -373,10 +386,11 @@ def _extra_flags(
 ) -> npt.NDArray[np.bool_]:
     """extra_words() == 0 per pair, tested only where the word counts differ (nesting needs that)."""
     counts = np.zeros(len(names), dtype=np.int64)
-    counts[involved] = [len(set(names[i].tokens) - SUBSET_IGNORED) for i in involved]
+    counts[involved] = [sum(t not in SUBSET_IGNORED for t in names[i].tokens) for i in involved]
     flags = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(counts[lo] != counts[hi])[0]:
-        flags[k] = extra_words(names[lo[k]].tokens, names[hi[k]].tokens) == 0.0
+        a, b = names[lo[k]], names[hi[k]]
+        flags[k] = extra_words(a.tokens, b.tokens, capitals_of(a.display), capitals_of(b.display)) == 0.0
     return flags
 
 
@@ -388,6 +402,15 @@ def _capitals_flags(
     flags = np.zeros(len(lo), dtype=bool)
     for k in np.nonzero(caps[lo] & caps[hi])[0]:
         flags[k] = capitals_agreement(names[lo[k]], names[hi[k]]) == 0.0
+    return flags
+
+
+def _script_flags(
+    names: Sequence[NormalisedName], involved: list[int], squashed: ObjectArray, lo: IntArray, hi: IntArray
+) -> npt.NDArray[np.bool_]:
+    """script_agreement() == 0 per pair: a side written in a script without typo allowance, keys unequal."""
+    free = _flags(names, involved, lambda n: typo_free(n.display))
+    flags: npt.NDArray[np.bool_] = (free[lo] | free[hi]) & (squashed[lo] != squashed[hi])
     return flags
 
 

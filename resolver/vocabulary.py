@@ -23,7 +23,7 @@ ACRONYM_STOPWORDS = frozenset({"of", "and", "for", "the", "on", "in", "at", "to"
 DESIGNATORS = frozenset(
     """
     council city borough district county metropolitan unitary authority ua londonborough royalborough
-    metropolitanborough countyborough cityandcounty
+    metropolitanborough countyborough cityandcounty mdc islands isles
     """.split()  # noqa: SIM905
 )
 # Designator phrases read as one word ("London Borough of Brent" is Brent with a designator).

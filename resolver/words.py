@@ -8,10 +8,11 @@ returns a value in [0, 1] (or the parts a feature compares); ``resolver.score`` 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from resolver.normalise import (
     ACRONYM_STOPWORDS,
@@ -28,6 +29,8 @@ KNOWN_SHARE = 0.5  # when it is as frequent as this share of the other word at l
 SHORT_WORD = 3  # swapped words this short get no typo allowance
 DISTINCT_EDITS = 2  # distinctive parts this close are one name with a typo, if they are long enough:
 TYPO_LETTERS = 12  # below this many letters one edit only ("Warrington" / "Darlington" are two apart)
+ABBREVIATED_LETTERS = 5  # shorter words are not abbreviated: "IC" / "IBEC" are two acronyms
+CONTRACTION_LETTERS = 5  # "dept", "natl", "intl": a contraction (not a word's start) is this short
 SUBSET_BASE = 0.96
 SUBSET_STEP = 0.02
 _NUMBER_RE = re.compile(r"^[0-9]+[a-z]{0,2}$")
@@ -45,7 +48,15 @@ _LINK_WORDS = frozenset({"of", "the", "for"})
 LINK_WORDS = frozenset(
     "of the for and de di del della da do dos das du des la le les el van von der den y e et und".split()  # noqa: SIM905
 )
+_PREFIXES_NAMING_NOTHING = frozenset({"hm"}) | COUNTRY_CODES  # "HM Treasury" is the Treasury
 _WORD_RE = re.compile(r"[^\W_]+")
+# Scripts whose transliteration leaves no room for typos: Han and Hangul (a character is a syllable or a
+# word: "Henan" / "Hunan" are two provinces one letter apart), Thai (no spaces: a branch name is part of
+# the one word), Arabic and Hebrew (vowels are not written: a word is a few consonants).
+_TYPO_FREE_RE = re.compile(
+    "[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u0e00-\u0e7f\u1100-\u11ff"
+    "\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
 
 
 def squash(key: str) -> str:
@@ -151,10 +162,11 @@ def _kind_words(words: set[str], common: frozenset[str]) -> set[str]:
 
 def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = frozenset()) -> float:
     """Similarity of the one word each name has that the other lacks, when that is all that differs
-    between two names of two or more words; 1.0 otherwise, or when the two words are within
-    DISTINCT_EDITS edits (a typo, or two bodies a name cannot tell apart), when one abbreviates the
-    other, or when either is generic or common in the corpus ("Universidad" / "University of X": a
-    translated word that says what kind of body, not which one).
+    between two names of two or more words; 1.0 otherwise, or when the two words are a typo apart
+    (``word_typo``), when one abbreviates the other, or when either is generic or common in the corpus
+    ("Universidad" / "University of X": a translated word that says what kind of body, not which one).
+    Other differing words that are a typo of one another pair up first ("Sanitaria Territoriale
+    Rhodense" / "Sanitarie Territoriale Lodi" differ in one word, "Rhodense" / "Lodi").
 
     "Taro Pharmaceutical Industries" / "Teva Pharmaceutical Industries", "Lund Ventures" / "NDT
     Ventures": the shared words are long and alike, the word that names the body is not.
@@ -164,6 +176,8 @@ def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = fr
         0.5
         >>> swapped_word(("saint", "marys"), ("st", "marys")), swapped_word(("acme", "ltd"), ("acne", "ltd"))
         (1.0, 1.0)
+        >>> swapped_word(("sanitaria", "rhodense"), ("sanitarie", "lodi"))
+        0.333333
     """
     if len(a) < 2 or len(b) < 2:
         return 1.0
@@ -176,22 +190,52 @@ def swapped_word(a: Sequence[str], b: Sequence[str], common: frozenset[str] = fr
     if len(sa) != len(sb) or len(sa) < 2:
         return 1.0
     only_a, only_b = sa - sb, sb - sa
+    if len(only_a) > 1:
+        only_a, only_b = _unpaired(only_a, only_b)
     if len(only_a) != 1 or len(only_b) != 1:
         return 1.0
     (x,), (y,) = only_a, only_b
     if x in GENERIC_WORDS or y in GENERIC_WORDS or (x in common and y in common and _near(x, y)):
         return 1.0
-    # A word of three letters or fewer one letter from another is another word ("Air" / "Rail").
-    edits = 0 if min(len(x), len(y)) <= SHORT_WORD else DISTINCT_EDITS
-    if Levenshtein.distance(x, y, score_cutoff=edits) <= edits or abbreviates(x, y) or abbreviates(y, x):
+    if word_typo(x, y) or abbreviates(x, y) or abbreviates(y, x):
         return 1.0
     return round(fuzz.ratio(x, y) / 100, 6)
 
 
+def word_typo(x: str, y: str) -> bool:
+    """Are two words one word with typing damage? No edit for words of SHORT_WORD letters or fewer
+    ("Air" / "Rail"), else up to DISTINCT_EDITS, a swap of two neighbours counting as one ("Shcumm" /
+    "Schumm").
+
+    Example:
+        >>> word_typo("schumm", "shcumm"), word_typo("rietrimh", "dietrich"), word_typo("air", "rail")
+        (True, True, False)
+    """
+    if min(len(x), len(y)) <= SHORT_WORD:
+        return x == y
+    return OSA.distance(x, y, score_cutoff=DISTINCT_EDITS) <= DISTINCT_EDITS
+
+
+def _unpaired(only_a: set[str], only_b: set[str]) -> tuple[set[str], set[str]]:
+    """The differing words left once those that are a typo or an abbreviation of one another pair up
+    (each word pairs once, in sorted order, so the result does not depend on set order)."""
+    left_b = sorted(only_b)
+    left_a = []
+    for x in sorted(only_a):
+        for y in left_b:
+            if word_typo(x, y) or abbreviates(x, y) or abbreviates(y, x):
+                left_b.remove(y)
+                break
+        else:
+            left_a.append(x)
+    return set(left_a), set(left_b)
+
+
 def _near(x: str, y: str) -> bool:
     """Two corpus-common words this alike are one kind word in two languages ("universidad" /
-    "university"); two unlike ones ("osaka" / "tokyo") name two bodies, however common."""
-    return fuzz.ratio(x, y) >= 70
+    "university"); two unlike ones ("osaka" / "tokyo") name two bodies, however common, and so do two
+    short ones ("UMR" / "UR": two kinds of unit, each a code of its own)."""
+    return min(len(x), len(y)) > SHORT_WORD and fuzz.ratio(x, y) >= 70
 
 
 def singular(word: str) -> str:
@@ -200,42 +244,61 @@ def singular(word: str) -> str:
 
 
 def abbreviates(short: str, word: str) -> bool:
-    """Is ``short`` an abbreviation of ``word``: its letters in order, the first one first ("st" /
-    "saint", "inst" / "institute", "dept" / "department"), and two letters shorter at least ("IC" /
-    "IJC", "UR" / "UMR" are two acronyms); or the word with one letter doubled ("Taf" / "Taff")?
+    """Is ``short`` an abbreviation of ``word``: two letters shorter at least ("IC" / "IJC", "UR" /
+    "UMR" are two acronyms), of a word of ABBREVIATED_LETTERS or more ("IC" / "IBEC" are two acronyms),
+    and either its start ("inst" / "institute") or a contraction of CONTRACTION_LETTERS letters at
+    most, the first one first ("st" / "saint", "dept" / "department"; "Arctic" is not "Antarctic");
+    or the word with one letter doubled ("Taf" / "Taff")?
 
     Example:
         >>> abbreviates("st", "saint"), abbreviates("taf", "taff"), abbreviates("ic", "ijc")
         (True, True, False)
+        >>> abbreviates("ic", "ibec"), abbreviates("arctic", "antarctic"), abbreviates("univ", "university")
+        (False, False, True)
     """
     if len(short) == len(word) - 1 and any(word == short[:i] + short[i - 1 :] for i in range(1, len(word))):
         return True  # one letter doubled: "Taf" / "Taff"
-    if len(short) > len(word) - 2 or short[:1] != word[:1]:
+    if len(short) > len(word) - 2 or short[:1] != word[:1] or len(word) < ABBREVIATED_LETTERS:
         return False
+    if word.startswith(short):
+        return True
     rest = iter(word[1:])
-    return all(c in rest for c in short[1:])
+    return len(short) <= CONTRACTION_LETTERS and all(c in rest for c in short[1:])
 
 
-def extra_words(a: Sequence[str], b: Sequence[str]) -> float:
+def extra_words(
+    a: Sequence[str],
+    b: Sequence[str],
+    caps_a: frozenset[str] = frozenset(),
+    caps_b: frozenset[str] = frozenset(),
+) -> float:
     """0 when one name is the other plus a word that names something, 1 otherwise.
 
     "NHS England", "Elbe-Nordsee", "Acme Group": a part or a parent of the shorter name's body, not
     another spelling of it. Designators ("City Council") and words under four letters don't count: that
     short, an extra word is as often a mangled "and" or "Inc" as a word; but a country code after the
     first word does ("Waterford Wedgwood UK plc" is the UK company of "Waterford Wedgwood plc"; "U.S.
-    Geological Survey" is the national body itself).
+    Geological Survey" is the national body itself), and so does an acronym the longer name opens with,
+    written in capitals (``caps_a``/``caps_b``: ``capitals_of``; "CK SAN-ETSU Metals", "BSM-Universitat
+    Pompeu Fabra"; "HM" aside; capitals at the end are as often a damaged "LLC"). Words count with
+    their repeats: "Office of Energy Policy" of the "Department of Energy" is not its "Office of Policy".
 
     Example:
         >>> extra_words(("nhs",), ("nhs", "england")), extra_words(("aberdeen",), ("aberdeen", "city"))
         (0.0, 1.0)
+        >>> extra_words(("san", "metals"), ("ck", "san", "metals"), caps_b=frozenset({"ck", "san"}))
+        0.0
     """
-    sa, sb = set(a) - SUBSET_IGNORED, set(b) - SUBSET_IGNORED
-    small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    if not small or not small < big:
+    ca = Counter(t for t in a if t not in SUBSET_IGNORED)
+    cb = Counter(t for t in b if t not in SUBSET_IGNORED)
+    small, big, caps = (ca, cb, caps_b) if ca.total() <= cb.total() else (cb, ca, caps_a)
+    if not small or small.total() == big.total() or small - big:
         return 1.0
-    first = (b if big is sb else a)[0]
+    first = (b if big is cb else a)[0]
     for t in big - small:
         if (len(t) >= 4 and t not in DESIGNATORS) or (t in COUNTRY_CODES and t != first):
+            return 0.0
+        if t == first and t in caps and t not in _PREFIXES_NAMING_NOTHING and t not in DESIGNATORS:
             return 0.0
     return 1.0
 
@@ -267,6 +330,25 @@ def _core_capitals(name: NormalisedName) -> set[str]:
     """capitals_of() that open a word of the core: legal forms ("PLC") aside."""
     words = name.core.split()
     return {c for c in capitals_of(name.display) if any(w.startswith(c) for w in words)}
+
+
+def keeps_acronym(short: NormalisedName, full: NormalisedName) -> bool:
+    """Does a one-word ``short`` keep whole the acronym ``full`` opens with, if any? A name that opens
+    with an acronym of its own ("ASST Sette Laghi", "BMI Bath Clinic") is abbreviated with it whole
+    ("ASSTSL"), not with its initial ("ASL" is another body). Country codes aside ("UK Debt Management
+    Office" is the "DMO").
+
+    Example:
+        >>> from resolver.normalise import normalise_name as n
+        >>> keeps_acronym(n("ASL"), n("ASST Sette Laghi"))
+        False
+        >>> keeps_acronym(n("DMO"), n("UK Debt Management Office"))
+        True
+    """
+    first = full.tokens[0]
+    if len(first) < 2 or first in COUNTRY_CODES or first not in capitals_of(full.display):
+        return True
+    return first in short.tokens[0]
 
 
 def capitals_agreement(a: NormalisedName, b: NormalisedName) -> float:
@@ -306,6 +388,27 @@ def known_words(a: NormalisedName, b: NormalisedName, freq: Mapping[str, int] | 
     if abbreviates(x, y) or abbreviates(y, x) or x in GENERIC_WORDS or y in GENERIC_WORDS:
         return 1.0
     return 0.0 if Levenshtein.distance(x, y, score_cutoff=DISTINCT_EDITS) <= DISTINCT_EDITS else 1.0
+
+
+def typo_free(display: str) -> bool:
+    """Is a name written (partly) in a script whose transliteration must match letter for letter?"""
+    return _TYPO_FREE_RE.search(display) is not None
+
+
+def script_agreement(a: NormalisedName, b: NormalisedName) -> float:
+    """0 when either name is written in a script without typo allowance (Han, Hangul, Thai, Arabic,
+    Hebrew) and the two keys differ other than in spaces ("河南大学" / "Hunan Daxue", "...التطبيقية إبراء"
+    / "...التطبيقية فرع صحار"); 1 otherwise ("中南民族大学" / "Zhongnan Minzu Daxue").
+
+    Example:
+        >>> from resolver.normalise import normalise_name as n
+        >>> henan = n("河南大学")
+        >>> script_agreement(henan, n("Hunan Daxue")), script_agreement(henan, n("Henan Daxue"))
+        (0.0, 1.0)
+    """
+    if squash(a.key) == squash(b.key) or not (typo_free(a.display) or typo_free(b.display)):
+        return 1.0
+    return 0.0
 
 
 def agreement(x: str | None, y: str | None) -> float:

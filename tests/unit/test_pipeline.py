@@ -252,6 +252,14 @@ def test_a_short_name_with_its_own_legal_form_is_a_company_not_initials() -> Non
     assert res.org_of["1"] == res.org_of["2"]
 
 
+def test_a_full_name_opening_with_an_acronym_is_not_spelled_by_its_initial() -> None:
+    names = ["ASL", "ASST Sette Laghi", "DMO", "UK Debt Management Office"]
+    res = resolve([R(str(i), name) for i, name in enumerate(names, start=1)])
+    assert res.org_of["1"] != res.org_of["2"]
+    assert res.org_of["3"] == res.org_of["4"]
+    assert explain("ASL", "ASST Sette Laghi").decision == "different"
+
+
 def test_explain_in_names_corpus_statistics_when_they_decide() -> None:
     names = ["Kokuyo", "Kokuyo Co., Ltd.", "Kokuyo Co., Ltd. (Japan)"]
     names += ["Kyokuyo", "Kyokuyo Co., Ltd.", "Kyokuyo Co., Ltd. (Japan)"]

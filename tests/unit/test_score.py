@@ -30,6 +30,10 @@ from tests.conftest import shared_file
         ("AT&T", "ATandT"),
         ("Gorczany, Davis and Hamill", "Gorczany, Davis and'Hamill"),  # two edits as a whole: a typo
         ("UM Comprehensive Cancer Center", "UM Comprehensive Cancer Centre"),  # the same capitals
+        ("Shcumm Widgets Group", "Schumm Widgets Group"),  # two neighbours swapped: one edit
+        ("中南民族大学", "Zhōngnán Mínzú Dàxué"),  # Han matches its transliteration letter for letter
+        ("HM Treasury", "Treasury"),  # an honorific in capitals is no extra word
+        ("Orkney", "Orkney Islands Council"),  # designators only
     ],
 )
 def test_same(a: str, b: str) -> None:
@@ -71,6 +75,20 @@ def test_same(a: str, b: str) -> None:
         ("UMR 7308", "UR 7308"),
         # swapped words past link words of other languages
         ("Aziende Socio Sanitarie Territoriale di Crema", "Aziende Socio Sanitarie Territoriale Lodi"),
+        # issue 10, third round: a swapped word once the other differing words pair as typos
+        ("Aziende Socio Sanitaria Territoriale Rhodense", "Aziende Socio Sanitarie Territoriale Lodi"),
+        # scripts without typo allowance: one character is another place
+        ("河南大学", "Húnán Dàxué"),
+        ("جامعة التقنية والعلوم التطبيقية إبراء", "جامعة التقنية والعلوم التطبيقية فرع صحار"),
+        # a four-letter acronym is not abbreviated; a contraction is short ("Arctic" is no "Antarctic")
+        ("IC-CERCA", "ICFO-CERCA"),
+        ("Office of Polar Programs Antarctic Sciences", "Office of Polar Programs Arctic Sciences"),
+        # extra words: repeats count, and an acronym in capitals in front names a unit
+        (
+            "United States Department of Energy Office of Energy Policy",
+            "United States Department of Energy Office of Policy",
+        ),
+        ("CK SAN-ETSU Metals", "SAN-ETSU Metals"),
     ],
 )
 def test_different(a: str, b: str) -> None:
