@@ -464,6 +464,14 @@ def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Res
     type=click.Path(dir_okay=False, writable=True),
     help="Also write the two waterfalls (score steps, feature log-odds) as a PNG.",
 )
+@click.option(
+    "--parent-a",
+    "parents_a",
+    multiple=True,
+    help="A parent of NAME_A (repeatable): weigh the graph evidence ingest would (a shared parent "
+    "confirms a borderline pair; different parents count against it).",
+)
+@click.option("--parent-b", "parents_b", multiple=True, help="A parent of NAME_B (repeatable).")
 @name_option
 @threshold_option
 @format_option("table")
@@ -472,6 +480,8 @@ def explain_command(
     name_b: str,
     input_path: str | None,
     plot_path: str | None,
+    parents_a: tuple[str, ...],
+    parents_b: tuple[str, ...],
     name_column: str,
     threshold: float | None,
     fmt: str,
@@ -481,17 +491,21 @@ def explain_command(
     On their own, the decision is what `cluster` does with a file of just these two names. With --in,
     the names are resolved inside that file (added when absent), and explain shows the chain of links
     that put them in one organisation, or the rule that kept them apart (an ambiguous acronym, a
-    cannot-link, the chaining guard, or a score below the threshold).
+    cannot-link, the chaining guard, or a score below the threshold). With --parent-a/--parent-b,
+    the graph evidence ingest weighs is shown as one more waterfall step ("graph: same parent ...")
+    and decides when it moves the bar past the score.
 
     \b
     Example:
       resolver explain "NHS" "National Health Service (NHS)"
+      resolver explain "Rail Accident Investigation Branch" "Rail Accidents Investigation" \\
+          --parent-a "Department for Transport" --parent-b "Department for Transport"
       resolver explain "Schumm PLC" "SchummPLC" --format json
       resolver explain "NHS" "The N.H.S." --in names.csv
       resolver explain "DFAT - Passport Office" "Australian Passport Office" --plot why.png
     """
     settings = _settings(threshold)
-    ex = explain(name_a, name_b, settings)
+    ex = explain(name_a, name_b, settings, parents_a, parents_b)
     if plot_path is not None:
         plot_waterfall(ex.waterfall, ex.log_odds, plot_path, title=f"{name_a!r} vs {name_b!r}: {ex.decision}")
         click.echo(f"plot written to {plot_path}", err=True)
@@ -517,8 +531,10 @@ def explain_command(
         {"item": "match probability", "left": ex.probability, "right": "fitted on the development sets"},
         {"item": "score", "left": ex.pair.score, "right": f"threshold {ex.threshold}"},
         {"item": "acronym", "left": ex.acronym or "", "right": ""},
-        {"item": "decision", "left": ex.decision, "right": f"{ex.rule}: {ex.reason}"},
     ]
+    if ex.graph is not None:
+        rows.append({"item": "graph evidence", "left": ex.graph.kind or "none", "right": ex.graph.line()})
+    rows.append({"item": "decision", "left": ex.decision, "right": f"{ex.rule}: {ex.reason}"})
     if input_path is not None:
         columns, file_rows = read_table(input_path)
         records, _ = _records(file_rows, columns, name_column, input_path)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import random
 
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from resolver.cli import cli
 from resolver.evidence import CONFIRM, RAISE, Ancestry, Parent, names_parent, weigh
+from resolver.explain import explain
 from resolver.judgements import Judgement
 from resolver.model import Mention, ParentClaim
 from resolver.normalise import normalise_name as n
@@ -199,3 +203,43 @@ def test_evidence_does_not_depend_on_input_order(rows: list[tuple[str, str]], rn
     shuffled = list(rows)
     rnd.shuffle(shuffled)
     assert run(rows) == run(shuffled)
+
+
+# explain: the graph evidence as a waterfall step and, when it decides, the decision
+
+
+def test_explain_with_parents_shows_the_step_and_decides() -> None:
+    a, b = "Rail Accident Investigation Branch", "Rail Accidents Investigation"
+    alone = explain(a, b)
+    assert alone.decision == "different" and alone.graph is None
+    ex = explain(a, b, parents_a=["Department for Transport"], parents_b=["DfT"])  # one parent, two names
+    assert ex.decision == "same" and ex.rule == "graph evidence" and ex.graph is not None
+    step, change, running = ex.waterfall[-1]
+    assert step.startswith("graph: same parent") and change == CONFIRM and running > ex.pair.score
+    apart = explain(
+        "Office of Rail and Road",
+        "Office for Rail and Roads",
+        parents_a=["DfT"],
+        parents_b=["Cabinet Office"],
+    )
+    assert apart.decision == "different" and apart.rule == "graph evidence"
+    assert explain("Office of Rail and Road", "Office for Rail and Roads").decision == "same"
+
+
+def test_explain_keeps_the_rule_when_the_evidence_does_not_decide() -> None:
+    ex = explain("Stafford Borough Council", "Trafford Borough Council", parents_a=["X"], parents_b=["X"])
+    assert ex.decision == "different" and ex.rule == "threshold" and ex.graph is not None and ex.graph.blocked
+    acronym = explain(
+        "NHS", "National Health Service (NHS)", parents_a=["DHSC"], parents_b=["Cabinet Office"]
+    )
+    assert acronym.decision == "same" and acronym.rule == "explicit acronym"
+
+
+def test_explain_cli_json_has_the_graph_rows() -> None:
+    args = ["explain", "Rail Accident Investigation Branch", "Rail Accidents Investigation"]
+    args += ["--parent-a", "Department for Transport", "--parent-b", "Department for Transport"]
+    result = CliRunner().invoke(cli, [*args, "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    rows = {r["item"]: r for r in json.loads(result.output)}
+    assert rows["graph evidence"]["left"] == "same parent"
+    assert rows["decision"]["left"] == "same" and rows["decision"]["right"].startswith("graph evidence:")
