@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import combinations
 
 from rapidfuzz import fuzz, process
@@ -49,9 +50,15 @@ HARD_FEATURES = (
     "capitals",
     "known",
 )
-SMALL_GROUP = 64  # siblings compared pairwise; larger groups are prefiltered with rapidfuzz cdist
-PREFILTER = 75.0  # token_set_ratio (0-100) a pair of siblings needs to be scored at all
+BIG_GROUP = 500  # siblings of larger groups are prefiltered on all cores
+HUGE_GROUP = 2000  # and of groups larger still, by rapidfuzz ratio alone (typos, not word order)
+# Siblings are scored when rapidfuzz ratio or token_sort_ratio of their keys (0-100) reaches the lowered
+# bar less this slack (the score is at most the best of ratio, token_sort, squashed and subset; squashed,
+# which ignores spaces, stays within a few points of ratio; subset pairs, one name plus designators,
+# score 1.0 and are joined without evidence).
+PREFILTER_SLACK = 3.0
 MAX_MEMBERS = 64  # distinct names of one organisation checked for different parents
+TYPO = 80.0  # rapidfuzz ratio (0-100) of two words one is a misspelling or plural of the other
 MAX_DEPTH = 20  # ancestor walks stop here (hierarchies are shallower; cycles end too)
 _WORD = re.compile(r"\w+")
 # Words a tag may leave out of its parent's name: "(Foreign Affairs and Trade)" names "Department of
@@ -149,13 +156,43 @@ def names_parent(tag: str | None, parent: Parent) -> bool:
         return False
     words = set(tag.split())
     for name in parent.names:
-        norm = normalise_name(name)
+        norm = _normalised(name)
         if norm.key and (tag_agreement(tag, norm.key) == 1.0 or tag == norm.acronym):
             return True
         rest = set(norm.tokens) - words
         if words <= set(norm.tokens) and rest <= BODY_WORDS and not words <= BODY_WORDS:
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _normalised(name: str) -> NormalisedName:
+    return normalise_name(name)
+
+
+def words_covered(a: NormalisedName, b: NormalisedName) -> bool:
+    """Is every word of the name with fewer words in the other, up to a typo or a plural (each word of
+    the other used once)? A shared parent confirms spelling and a dropped word, not a different word:
+    "Nuclear Research Advisory Committee" / "... Council" and "Regional Schools Commissioners" /
+    "Schools Commissioners Group" are siblings, not one body.
+
+    Example:
+        >>> from resolver.normalise import normalise_name as n
+        >>> words_covered(n("Rail Accidents Investigation"), n("Rail Accident Investigation Branch"))
+        True
+        >>> words_covered(n("Nuclear Research Advisory Committee"), n("Nuclear Research Advisory Council"))
+        False
+    """
+    short, long = (a.tokens, b.tokens) if len(a.tokens) <= len(b.tokens) else (b.tokens, a.tokens)
+    left = list(long)
+    for word in short:
+        match = next((w for w in left if w == word), None) or next(
+            (w for w in left if fuzz.ratio(w, word) >= TYPO), None
+        )
+        if match is None:
+            return False
+        left.remove(match)
+    return True
 
 
 def weigh(
@@ -193,12 +230,12 @@ def weigh(
         ):  # both tags name the shared parent: not two different remarks
             pair = score_pair(replace(a, tag=None), replace(b, tag=None))
         detail = f"same parent {by_id[(named or shared)[0]].label!r}"
-        return _confirm(score, pair, threshold, "same parent", detail)
+        return _confirm(score, pair, threshold, "same parent", detail, words_covered(a, b))
     for x, own, other in ((a, parents_a, parents_b), (b, parents_b, parents_a)):
         tagged = [p for p in own if names_parent(x.tag, p)]
         if tagged and not other:
             detail = f"tag {x.tag!r} names its own parent {tagged[0].label!r}"
-            return _confirm(score, pair, threshold, "parent tag", detail)
+            return _confirm(score, pair, threshold, "parent tag", detail, words_covered(a, b))
     if ids_a and ids_b and not any(related(p, q) for p in ids_a for q in ids_b if related is not None):
         pa = by_id[min(ids_a)].label
         pb = by_id[min(ids_b)].label
@@ -208,7 +245,9 @@ def weigh(
     return Weighing("", "", pair.score, threshold)
 
 
-def _confirm(score: float, pair: PairScore, threshold: float, kind: str, detail: str) -> Weighing:
+def _confirm(
+    score: float, pair: PairScore, threshold: float, kind: str, detail: str, covered: bool
+) -> Weighing:
     """A confirm, unless a hard rule holds in ``pair`` (the score with the tag penalty lifted, if so)."""
     features = dict(pair.features)
     hard = [f for f in HARD_FEATURES if features[f] == 0.0]
@@ -217,6 +256,9 @@ def _confirm(score: float, pair: PairScore, threshold: float, kind: str, detail:
     weak = [f for f in ("distinct", "swapped") if features[f] < threshold]
     if weak:
         blocked = f"the distinguishing words alone score {features[weak[0]]:.3f} ({weak[0]})"
+        return Weighing(kind, detail, score, threshold, blocked=blocked)
+    if not covered:
+        blocked = "each name has a word the other lacks (a sibling, not a spelling)"
         return Weighing(kind, detail, score, threshold, blocked=blocked)
     return Weighing(kind, detail, score, threshold, CONFIRM, lift=round(max(0.0, pair.score - score), 6))
 
@@ -273,13 +315,15 @@ def graph_decisions(
     parents_of: Mapping[str, Iterable[str]],
     threshold: float,
     fixed: Mapping[str, str] | None = None,
+    norm_keys: Mapping[str, str] | None = None,
 ) -> list[Decision]:
     """The pairs of records whose outcome in this resolution the graph evidence changes.
 
     ``names``: record key -> name; ``org_of``: record key -> organisation; ``record_parents``: record
     key -> the organisations it sits under (this batch's claims and the graph's PARENT_OF);
     ``parent_names``: organisation -> its names; ``parents_of``: organisation -> parents (for ancestry);
-    ``fixed``: record key -> the graph organisation it already is (two of those never merge: not weighed).
+    ``fixed``: record key -> the graph organisation it already is (two of those never merge: not weighed);
+    ``norm_keys``: name -> its normalised key, where the caller has it (the rest are normalised here).
     Siblings in different organisations are candidates for a confirm; records of one organisation under
     different parents for keeping apart.
 
@@ -292,6 +336,7 @@ def graph_decisions(
         [('Estates Office (DFAT)', True)]
     """
     fixed = fixed or {}
+    known_keys = norm_keys or {}
     ancestry = Ancestry(parents_of)
     freq = _token_freq(names.values())
     cache: dict[str, NormalisedName] = {}
@@ -327,7 +372,9 @@ def graph_decisions(
         members = _distinct_names(siblings[p], names)
         if len({org_of[k] for k in members}) < 2:
             continue
-        for x, y in _similar_pairs(members, names):
+        for x, y in _similar_pairs(
+            members, [known_keys.get(names[k]) or norm(names[k]).key for k in members], threshold - CONFIRM
+        ):
             if org_of[x] != org_of[y] and not (x in fixed and y in fixed):
                 consider(x, y, True)
 
@@ -353,18 +400,19 @@ def _distinct_names(keys: Sequence[str], names: Mapping[str, str]) -> list[str]:
     return list(seen.values())
 
 
-def _similar_pairs(keys: list[str], names: Mapping[str, str]) -> Iterable[tuple[str, str]]:
-    """Pairs worth scoring: all of a small group; in a large one those rapidfuzz finds alike."""
-    if len(keys) <= SMALL_GROUP:
-        yield from combinations(keys, 2)
+def _similar_pairs(keys: list[str], texts: list[str], bar: float) -> Iterable[tuple[str, str]]:
+    """Pairs of ``keys`` whose normalised ``texts`` are alike enough to reach ``bar``: rapidfuzz ratio
+    (typos, a dropped word) or token_sort_ratio (word order), in cdist over the group."""
+    if len(keys) < 2:
         return
-    texts = [names[k].casefold() for k in keys]
-    matrix = process.cdist(
-        texts, list(texts), scorer=fuzz.token_set_ratio, score_cutoff=PREFILTER, workers=-1
-    )
-    for i, j in zip(*matrix.nonzero(), strict=True):
-        if i < j:
-            yield keys[int(i)], keys[int(j)]
+    cutoff = max(0.0, bar * 100 - PREFILTER_SLACK)
+    workers = -1 if len(keys) > BIG_GROUP else 1
+    found: set[tuple[int, int]] = set()
+    for scorer in (fuzz.ratio, fuzz.token_sort_ratio) if len(keys) <= HUGE_GROUP else (fuzz.ratio,):
+        matrix = process.cdist(texts, list(texts), scorer=scorer, score_cutoff=cutoff, workers=workers)
+        found.update((int(i), int(j)) for i, j in zip(*matrix.nonzero(), strict=True) if i < j)
+    for i, j in sorted(found):
+        yield keys[i], keys[j]
 
 
 def _token_freq(names: Iterable[str]) -> dict[str, int]:

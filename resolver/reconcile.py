@@ -13,7 +13,8 @@ implements it; unit tests use an in-memory one), nothing is written here. The ru
 4. graph evidence (``resolver.evidence``): with the first resolution's parents (this batch's claims and
    the graph's PARENT_OF), siblings that a shared parent confirms become must-links and records joined
    under different, unrelated parents below the raised bar become cannot-links; when there are any, the
-   names are resolved once more with them (``Reconciliation.evidence`` lists the pairs it decided);
+   records of the organisations they touch are resolved once more with them, and spliced in
+   (``Reconciliation.evidence`` lists the pairs it decided);
 5. claims become ``ParentLink``s; a claim whose two sides resolve to one organisation is rejected.
 Judgements name organisations (followed through redirects) or exact names (the records carrying them).
 """
@@ -21,7 +22,7 @@ Judgements name organisations (followed through redirects) or exact names (the r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
 from resolver.canonical import AliasEvidence
@@ -324,6 +325,7 @@ def _with_graph_evidence(
 
     Returns the resolution to keep and the decisions that held in it (a must-link can still lose to a
     cannot-link, which is then not reported as decided)."""
+    stage("weighing graph evidence", None)
     org_of = first.org_of
     record_parents: dict[str, set[str]] = {}
     parents_of: dict[str, set[str]] = {}
@@ -348,19 +350,51 @@ def _with_graph_evidence(
         parents_of,
         (settings or MatchSettings()).threshold,
         {r.key: r.org_id for r in entity_records if r.org_id},
+        {a.name: a.norm_name for o in first.organisations for a in o.aliases},
     )
     if not decisions:
         return first, ()
-    advance = stage("resolving names with graph evidence", len(entity_records))
-    again = resolve(
-        entity_records,
-        cannot_link=cannot + [(d.left_key, d.right_key) for d in decisions if not d.joins],
-        must_link=must + [(d.left_key, d.right_key) for d in decisions if d.joins],
-        settings=settings,
-        progress=advance,
-    )
+    cannot = cannot + [(d.left_key, d.right_key) for d in decisions if not d.joins]
+    must = must + [(d.left_key, d.right_key) for d in decisions if d.joins]
+    again = _resolve_touched(first, entity_records, decisions, cannot, must, settings)
+    if again is None:  # an id of the partial resolution is taken elsewhere: resolve everything again
+        advance = stage("resolving names with graph evidence", len(entity_records))
+        again = resolve(
+            entity_records, cannot_link=cannot, must_link=must, settings=settings, progress=advance
+        )
     held = tuple(d for d in decisions if (again.org_of[d.left_key] == again.org_of[d.right_key]) == d.joins)
     return again, held
+
+
+def _resolve_touched(
+    first: Resolution,
+    entity_records: Sequence[EntityRecord],
+    decisions: Sequence[Decision],
+    cannot: Sequence[tuple[str, str]],
+    must: Sequence[tuple[str, str]],
+    settings: MatchSettings | None,
+) -> Resolution | None:
+    """Resolve again only the records of the organisations the decisions touch, with their links, and
+    splice the result into ``first`` (every other organisation stays as it was). None when an id of the
+    partial result is one some untouched organisation has (then the caller resolves everything)."""
+    touched = {first.org_of[k] for d in decisions for k in (d.left_key, d.right_key)}
+    keys = {k for k, o in first.org_of.items() if o in touched}
+    part = resolve(
+        [r for r in entity_records if r.key in keys],
+        cannot_link=[(a, b) for a, b in cannot if a in keys and b in keys],
+        must_link=[(a, b) for a, b in must if a in keys and b in keys],
+        settings=settings,
+    )
+    kept = [o for o in first.organisations if o.id not in touched]
+    if not {o.id for o in kept}.isdisjoint(o.id for o in part.organisations):
+        return None
+    conflicts = {p for p in first.stats.must_link_conflicts if not (p[0] in keys or p[1] in keys)}
+    conflicts.update(part.stats.must_link_conflicts)
+    return Resolution(
+        organisations=tuple(sorted([*kept, *part.organisations], key=lambda o: o.id)),
+        org_of={**first.org_of, **part.org_of},
+        stats=replace(first.stats, must_link_conflicts=tuple(sorted(conflicts))),
+    )
 
 
 def _joined_names(
