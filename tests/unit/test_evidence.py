@@ -44,6 +44,10 @@ def test_a_hard_rule_is_never_outweighed() -> None:
         ("Leeds North CCG", "Leeds South CCG"),
         ("Region 1 Office", "Region 2 Office"),
         ("Road Safety Board", "Rail Safety Board"),
+        # GOV.UK siblings a word apart: a shared parent confirms spellings, not a different word
+        ("Nuclear Research Advisory Committee", "Nuclear Research Advisory Council"),
+        ("Regional Schools Commissioners", "Schools Commissioners Group"),
+        ("Air Accidents Investigation Branch", "Marine Accident Investigation Branch"),
     ):
         w = weigh(n(x), n(y), [DFT], [DFT], T)
         assert w.kind == "same parent" and w.blocked and w.change == 0.0 and not w.same, (x, y, w)
