@@ -163,12 +163,13 @@ def explain(
     a: str,
     b: str,
     settings: MatchSettings | None = None,
-    parents_a: Sequence[str] = (),
-    parents_b: Sequence[str] = (),
+    parents_a: Sequence[str | Parent] = (),
+    parents_b: Sequence[str | Parent] = (),
 ) -> Explanation:
     """Normalise and score two names and say what resolve() would decide for them on their own, with
     the fitted match probability of their features; with parents, what ingest decides with the graph
-    evidence (two parent names are one parent when explain says they are the same).
+    evidence (a ``Parent`` is one organisation of the graph; two parent names given as text are one
+    parent when explain says they are the same).
 
     Example:
         >>> explain("NHS", "National Health Service (NHS)").decision
@@ -189,10 +190,13 @@ def explain(
 
 
 def _with_parents(
-    ex: Explanation, parents_a: Sequence[str], parents_b: Sequence[str], settings: MatchSettings
+    ex: Explanation,
+    parents_a: Sequence[str | Parent],
+    parents_b: Sequence[str | Parent],
+    settings: MatchSettings,
 ) -> Explanation:
     """Weigh the graph evidence: a waterfall step, and the decision when it changes the threshold's."""
-    names = sorted({*parents_a, *parents_b})
+    names = sorted({x for x in (*parents_a, *parents_b) if isinstance(x, str)})
     ident = {name: name for name in names}  # parent name -> the first name explain calls the same
     for i, x in enumerate(names):
         for y in names[:i]:
@@ -201,8 +205,9 @@ def _with_parents(
                 break
     group = {i: tuple(sorted(x for x in names if ident[x] == i)) for i in set(ident.values())}
 
-    def parents(given: Sequence[str]) -> list[Parent]:
-        return [Parent(i, group[i]) for i in sorted({ident[x] for x in given})]
+    def parents(given: Sequence[str | Parent]) -> list[Parent]:
+        named = [Parent(i, group[i]) for i in sorted({ident[x] for x in given if isinstance(x, str)})]
+        return named + sorted((x for x in given if isinstance(x, Parent)), key=lambda p: p.id)
 
     w = weigh(ex.left, ex.right, parents(parents_a), parents(parents_b), settings.threshold, pair=ex.pair)
     if not w.kind:

@@ -26,6 +26,7 @@ from rich.progress import Progress
 from resolver.errors import SourceError
 from resolver.evalsets import DATA_ENV, DEFAULT_DATA_DIR, SETS, data_dir, load_set
 from resolver.evaluate import Evaluation, NameOverlap, evaluate, name_overlap
+from resolver.evidence import Parent
 from resolver.explain import explain_in
 from resolver.judgements import links_for_records
 from resolver.judgements import read_file as read_judgements
@@ -448,6 +449,31 @@ def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Res
         render_rows(rows, "table", columns=["pairs", "names"], title=title)
 
 
+def graph_parents(name: str) -> list[tuple[str, Parent | None]]:
+    """(organisation "name (id)", one of its parents or None) for the organisations an exact name denotes."""
+    from resolver.graph.connection import connect
+    from resolver.graph.reader import GraphReader
+    from resolver.graph.templates import TemplateRegistry
+    from resolver.settings import Neo4jSettings
+
+    settings = Neo4jSettings.from_env()
+    with connect(settings) as driver:
+        rows = GraphReader(driver, TemplateRegistry(), database=settings.database).rows(
+            "lookup.parents_of_name", {"name": name}
+        )
+    return [
+        (
+            f"{r['name']} ({r['id']})",
+            None
+            if r["parentId"] is None
+            else Parent(
+                r["parentId"], (r["parentName"], *[a for a in r["parentAliases"] if a != r["parentName"]])
+            ),
+        )
+        for r in rows
+    ]
+
+
 @cli.command("explain")
 @click.argument("name_a")
 @click.argument("name_b")
@@ -472,6 +498,13 @@ def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Res
     "confirms a borderline pair; different parents count against it).",
 )
 @click.option("--parent-b", "parents_b", multiple=True, help="A parent of NAME_B (repeatable).")
+@click.option(
+    "--graph",
+    "from_graph",
+    is_flag=True,
+    help="Also read each name's parents from the graph (the organisation the exact name denotes, every "
+    "PARENT_OF spell; the server of NEO4J_URI, NEO4J_PASSWORD, ...).",
+)
 @name_option
 @threshold_option
 @format_option("table")
@@ -482,6 +515,7 @@ def explain_command(
     plot_path: str | None,
     parents_a: tuple[str, ...],
     parents_b: tuple[str, ...],
+    from_graph: bool,
     name_column: str,
     threshold: float | None,
     fmt: str,
@@ -493,19 +527,28 @@ def explain_command(
     that put them in one organisation, or the rule that kept them apart (an ambiguous acronym, a
     cannot-link, the chaining guard, or a score below the threshold). With --parent-a/--parent-b,
     the graph evidence ingest weighs is shown as one more waterfall step ("graph: same parent ...")
-    and decides when it moves the bar past the score.
+    and decides when it moves the bar past the score; --graph reads the parents from the server.
 
     \b
     Example:
       resolver explain "NHS" "National Health Service (NHS)"
       resolver explain "Rail Accident Investigation Branch" "Rail Accidents Investigation" \\
           --parent-a "Department for Transport" --parent-b "Department for Transport"
+      resolver explain "Office of Rail and Road" "Office for Rail and Roads" --graph
       resolver explain "Schumm PLC" "SchummPLC" --format json
       resolver explain "NHS" "The N.H.S." --in names.csv
       resolver explain "DFAT - Passport Office" "Australian Passport Office" --plot why.png
     """
     settings = _settings(threshold)
-    ex = explain(name_a, name_b, settings, parents_a, parents_b)
+    graph_a: list[str | Parent] = list(parents_a)
+    graph_b: list[str | Parent] = list(parents_b)
+    held: dict[str, str] = {}
+    if from_graph:
+        for name, into in ((name_a, graph_a), (name_b, graph_b)):
+            found = graph_parents(name)
+            held[name] = "; ".join(sorted({org for org, _ in found})) or "not a name the graph holds"
+            into.extend(p for _, p in found if p is not None)
+    ex = explain(name_a, name_b, settings, graph_a, graph_b)
     if plot_path is not None:
         plot_waterfall(ex.waterfall, ex.log_odds, plot_path, title=f"{name_a!r} vs {name_b!r}: {ex.decision}")
         click.echo(f"plot written to {plot_path}", err=True)
@@ -532,6 +575,7 @@ def explain_command(
         {"item": "score", "left": ex.pair.score, "right": f"threshold {ex.threshold}"},
         {"item": "acronym", "left": ex.acronym or "", "right": ""},
     ]
+    rows += [{"item": "in the graph", "left": name, "right": orgs} for name, orgs in held.items()]
     if ex.graph is not None:
         rows.append({"item": "graph evidence", "left": ex.graph.kind or "none", "right": ex.graph.line()})
     rows.append({"item": "decision", "left": ex.decision, "right": f"{ex.rule}: {ex.reason}"})

@@ -102,3 +102,26 @@ def test_lookalikes_under_different_parents_stay_apart(
     ]
     ingest(str(edges(tmp_path / "m.csv", moved)))
     assert ["Office of Rail and Road"] in names(graph)
+
+
+def test_explain_reads_the_parents_from_the_graph(
+    graph: neo4j.Driver, neo4j_env: Neo4jSettings, tmp_path: Path
+) -> None:
+    rows = [
+        ("Department for Transport", "Rail Accident Investigation Branch"),
+        ("Department for Transport", "Office of Rail and Road"),
+        ("Cabinet Office", "Office for Rail and Roads"),
+    ]
+    ingest(str(edges(tmp_path / "g.csv", rows)))
+    args = ["explain", "Office of Rail and Road", "Office for Rail and Roads", "--graph", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    out = {r["item"]: r for r in json.loads(result.output)}
+    assert out["graph evidence"]["left"] == "different parents"
+    assert out["decision"]["left"] == "different" and out["decision"]["right"].startswith("graph evidence")
+    same = ["explain", "Rail Accident Investigation Branch", "Office of Rail and Road", "--graph"]
+    weighed = {r["item"]: r for r in json.loads(CliRunner().invoke(cli, [*same, "--format", "json"]).output)}
+    assert weighed["graph evidence"]["left"] == "same parent" and weighed["decision"]["left"] == "different"
+    unknown = ["explain", "Nowhere Agency", "Office for Rail and Roads", "--graph", "--format", "json"]
+    held = [r for r in json.loads(CliRunner().invoke(cli, unknown).output) if r["item"] == "in the graph"]
+    assert next((r["left"], r["right"]) for r in held) == ("Nowhere Agency", "not a name the graph holds")
