@@ -236,7 +236,8 @@ def weigh(
         if tagged and not other:
             detail = f"tag {x.tag!r} names its own parent {tagged[0].label!r}"
             return _confirm(score, pair, threshold, "parent tag", detail, words_covered(a, b))
-    if ids_a and ids_b and not any(related(p, q) for p in ids_a for q in ids_b if related is not None):
+    kin = related or (lambda p, q: False)
+    if ids_a and ids_b and not any(kin(p, q) for p in ids_a for q in ids_b):
         pa = by_id[min(ids_a)].label
         pb = by_id[min(ids_b)].label
         return Weighing(

@@ -34,7 +34,7 @@ from resolver.model import EntityRecord
 from resolver.normalise import MAX_INPUT_CHARS, normalise
 from resolver.pipeline import Resolution, explain, resolve
 from resolver.render import render_document, render_rows
-from resolver.settings import MatchSettings
+from resolver.settings import MatchSettings, Neo4jSettings
 from resolver.sources.rows import Row
 from resolver.sources.table import read_table
 from resolver.sweep import DEFAULT_THRESHOLDS, plot_sweep, plot_waterfall
@@ -449,31 +449,6 @@ def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Res
         render_rows(rows, "table", columns=["pairs", "names"], title=title)
 
 
-def graph_parents(name: str) -> list[tuple[str, Parent | None]]:
-    """(organisation "name (id)", one of its parents or None) for the organisations an exact name denotes."""
-    from resolver.graph.connection import connect
-    from resolver.graph.reader import GraphReader
-    from resolver.graph.templates import TemplateRegistry
-    from resolver.settings import Neo4jSettings
-
-    settings = Neo4jSettings.from_env()
-    with connect(settings) as driver:
-        rows = GraphReader(driver, TemplateRegistry(), database=settings.database).rows(
-            "lookup.parents_of_name", {"name": name}
-        )
-    return [
-        (
-            f"{r['name']} ({r['id']})",
-            None
-            if r["parentId"] is None
-            else Parent(
-                r["parentId"], (r["parentName"], *[a for a in r["parentAliases"] if a != r["parentName"]])
-            ),
-        )
-        for r in rows
-    ]
-
-
 @cli.command("explain")
 @click.argument("name_a")
 @click.argument("name_b")
@@ -544,10 +519,12 @@ def explain_command(
     graph_b: list[str | Parent] = list(parents_b)
     held: dict[str, str] = {}
     if from_graph:
+        from resolver.graph.context import parents_of_names
+
+        found = parents_of_names([name_a, name_b], Neo4jSettings.from_env())
         for name, into in ((name_a, graph_a), (name_b, graph_b)):
-            found = graph_parents(name)
-            held[name] = "; ".join(sorted({org for org, _ in found})) or "not a name the graph holds"
-            into.extend(p for _, p in found if p is not None)
+            held[name] = "; ".join(sorted({org for org, _ in found[name]})) or "not a name the graph holds"
+            into.extend(p for _, p in found[name] if p is not None)
     ex = explain(name_a, name_b, settings, graph_a, graph_b)
     if plot_path is not None:
         plot_waterfall(ex.waterfall, ex.log_odds, plot_path, title=f"{name_a!r} vs {name_b!r}: {ex.decision}")
