@@ -1,9 +1,18 @@
 // name: lookup.parents_of_name
-// description: The organisation an exact name denotes (merged ids followed) and its parents through any PARENT_OF spell, whatever the dates, with each parent's aliases: what `resolver explain --graph` weighs as graph evidence.
+// description: The organisation a reference denotes (merged ids followed) and its parents through any PARENT_OF spell, whatever the dates, with each parent's aliases: what `resolver explain --graph` weighs as graph evidence.
 // mode: read
-// param name: string     an exact name (an Alias)
+// param ref: string      an exact name (an Alias), an organisation id or an identifier key 'scheme:value'
 // returns: id, name, parentId, parentName, parentAliases (one row per parent; parentId null when it has none)
-MATCH (:Alias {name: $name})-[a WHERE type(a) = 'ALIAS_OF']->(start:Organisation)
+CALL () {
+  MATCH (:Alias {name: $ref})-[a WHERE type(a) = 'ALIAS_OF']->(start:Organisation)
+  RETURN start
+  UNION
+  MATCH (start:Organisation {id: $ref})
+  RETURN start
+  UNION
+  MATCH (:Identifier {key: $ref})-[i WHERE type(i) = 'IDENTIFIES']->(start:Organisation)
+  RETURN start
+}
 OPTIONAL MATCH (start)-[m WHERE type(m) = 'MERGED_INTO']->{1,5}(merged:Organisation)
   WHERE NOT EXISTS { (merged)-[n WHERE type(n) = 'MERGED_INTO']->() }
 WITH DISTINCT coalesce(merged, start) AS o

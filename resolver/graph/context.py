@@ -26,6 +26,6 @@ def parents_of_names(names: list[str], settings: Neo4jSettings) -> dict[str, lis
                         (r["parentName"], *(a for a in r["parentAliases"] if a != r["parentName"])),
                     ),
                 )
-                for r in reader.rows("lookup.parents_of_name", {"name": name})
+                for r in reader.rows("lookup.parents_of_name", {"ref": name})
             ]
     return out
