@@ -5,7 +5,9 @@ and, inside an input, the chain of links that joined them or the rule that kept 
 records)`` resolves the records (with the two names added when absent) and reads the decision there,
 where corpus rules apply: an acronym spelled by two bodies of the input joins neither (ambiguity), a
 cannot-link or an exclusive tag (identifier, qualifier) forbids a merge, and the chaining guard keeps
-clusters apart whose anchors do not match.
+clusters apart whose anchors do not match. With parents (``parents_a``, ``parents_b``: what ingest knows
+of each name's place in the hierarchy), the graph evidence of ``resolver.evidence`` is weighed too: one
+more waterfall step, and the decision when it changes the threshold's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from resolver.block import MAX_ACRONYM, MIN_ACRONYM
+from resolver.evidence import Parent, Weighing, weigh
 from resolver.model import EntityRecord
 from resolver.normalise import NormalisedName, is_acronym_of, looks_like_acronym, normalise_name
 from resolver.score import (
@@ -64,7 +67,7 @@ class Explanation:
     ``rule``: which rule decided ("explicit acronym", "unique acronym", "threshold", ...);
     ``probability``: the fitted match probability of the features (``match_probability``), with each
     feature's contribution to its log-odds in ``log_odds`` (intercept first). It explains; the rules
-    above decide.
+    above decide. ``graph``: the graph evidence weighed when parents were given (``resolver.evidence``).
     """
 
     left: NormalisedName
@@ -78,6 +81,7 @@ class Explanation:
     waterfall: tuple[tuple[str, float, float], ...] = ()
     probability: float = 0.0
     log_odds: tuple[tuple[str, float], ...] = ()
+    graph: Weighing | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,19 +162,69 @@ def _acronym_pair(
     return None
 
 
-def explain(a: str, b: str, settings: MatchSettings | None = None) -> Explanation:
+def explain(
+    a: str,
+    b: str,
+    settings: MatchSettings | None = None,
+    parents_a: Sequence[str | Parent] = (),
+    parents_b: Sequence[str | Parent] = (),
+) -> Explanation:
     """Normalise and score two names and say what resolve() would decide for them on their own, with
-    the fitted match probability of their features.
+    the fitted match probability of their features; with parents, what ingest decides with the graph
+    evidence (a ``Parent`` is one organisation of the graph; two parent names given as text are one
+    parent when explain says they are the same).
 
     Example:
         >>> explain("NHS", "National Health Service (NHS)").decision
         'same'
         >>> explain("Estates Office (DFAT)", "DFAT").decision
         'different'
+        >>> a, b = "Rail Accident Investigation Branch", "Rail Accidents Investigation"
+        >>> explain(a, b).decision, explain(a, b, parents_a=["DfT"], parents_b=["DfT"]).decision
+        ('different', 'same')
     """
-    ex = _decide(a, b, settings or MatchSettings())
+    settings = settings or MatchSettings()
+    ex = _decide(a, b, settings)
     probability, log_odds = match_probability(ex.pair)
-    return replace(ex, probability=probability, log_odds=log_odds)
+    ex = replace(ex, probability=probability, log_odds=log_odds)
+    if parents_a or parents_b:
+        ex = _with_parents(ex, parents_a, parents_b, settings)
+    return ex
+
+
+def _with_parents(
+    ex: Explanation,
+    parents_a: Sequence[str | Parent],
+    parents_b: Sequence[str | Parent],
+    settings: MatchSettings,
+) -> Explanation:
+    """Weigh the graph evidence: a waterfall step, and the decision when it changes the threshold's."""
+    names = sorted({x for x in (*parents_a, *parents_b) if isinstance(x, str)})
+    ident = {name: name for name in names}  # parent name -> the first name explain calls the same
+    for i, x in enumerate(names):
+        for y in names[:i]:
+            if ident[y] == y and _decide(x, y, settings).decision == "same":
+                ident[x] = y
+                break
+    group = {i: tuple(sorted(x for x in names if ident[x] == i)) for i in set(ident.values())}
+
+    def parents(given: Sequence[str | Parent]) -> list[Parent]:
+        named = [Parent(i, group[i]) for i in sorted({ident[x] for x in given if isinstance(x, str)})]
+        return named + sorted((x for x in given if isinstance(x, Parent)), key=lambda p: p.id)
+
+    w = weigh(ex.left, ex.right, parents(parents_a), parents(parents_b), settings.threshold, pair=ex.pair)
+    if not w.kind:
+        return replace(ex, graph=w)
+    running = round(ex.pair.score + w.lift + w.change, 6)
+    steps = (*ex.waterfall, (w.line(), round(w.lift + w.change, 6), running))
+    if ex.rule != "threshold" or not w.decided:
+        return replace(ex, graph=w, waterfall=steps)
+    relation = ">=" if w.same else "<"
+    reason = (
+        f"{w.detail}: score {ex.pair.score + w.lift:.3f} {relation} bar {w.bar:.3f} (threshold {w.threshold})"
+    )
+    decision = "same" if w.same else "different"
+    return replace(ex, graph=w, waterfall=steps, decision=decision, reason=reason, rule="graph evidence")
 
 
 def _decide(a: str, b: str, settings: MatchSettings) -> Explanation:

@@ -96,6 +96,7 @@ class IngestOptions:
     dry_run: bool = False
     match: MatchSettings = field(default_factory=MatchSettings)
     read: ReadOptions = field(default_factory=ReadOptions)  # column mapping, header-less, delimiter, dates
+    graph_evidence: bool = True  # parents confirm or count against fuzzy matches (resolver.evidence)
 
 
 @dataclass(slots=True)
@@ -128,6 +129,7 @@ class IngestReport:
     names_created: int = 0  # NAME_OF spells new to the graph
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, in order
     warnings: list[str] = field(default_factory=list)  # e.g. columns no field reads, per file
+    graph_evidence: list[dict[str, object]] = field(default_factory=list)  # pairs parents decided
 
     @property
     def rows_written(self) -> int:
@@ -167,6 +169,9 @@ class IngestReport:
             "names_created": self.names_created,
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
             "warnings": self.warnings,
+            "graph_joined": sum(1 for d in self.graph_evidence if d["decision"] == "same"),
+            "graph_kept_apart": sum(1 for d in self.graph_evidence if d["decision"] == "different"),
+            "graph_evidence": self.graph_evidence,
         }
 
 
@@ -379,7 +384,16 @@ def _resolve_and_write(
     cannot: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
     """Resolve, then (``write``) write organisations and PARENT_OF; returns record key -> organisation id."""
-    rec = reconcile(records, claim_keys, writer, options.match, stage, cannot_link=cannot)
+    rec = reconcile(
+        records,
+        claim_keys,
+        writer,
+        options.match,
+        stage,
+        cannot_link=cannot,
+        graph_evidence=options.graph_evidence,
+    )
+    report.graph_evidence = [d.as_dict() for d in rec.evidence]
     org_of = rec.org_of
     report.resolved_by_engine = rec.resolved_by_engine
     report.resolved_by = rec.resolved_by

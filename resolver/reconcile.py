@@ -10,18 +10,24 @@ implements it; unit tests use an in-memory one), nothing is written here. The ru
    record each, carrying its id, names and identifiers: ids stay stable and two organisations never merge),
    with the file's and the graph's PARENT_OF pairs and the "different" judgements as cannot-links and the
    "same" judgements as must-links;
-4. claims become ``ParentLink``s; a claim whose two sides resolve to one organisation is rejected.
+4. graph evidence (``resolver.evidence``): with the first resolution's parents (this batch's claims and
+   the graph's PARENT_OF), siblings that a shared parent confirms become must-links and records joined
+   under different, unrelated parents below the raised bar become cannot-links; when there are any, the
+   records of the organisations they touch are resolved once more with them, and spliced in
+   (``Reconciliation.evidence`` lists the pairs it decided);
+5. claims become ``ParentLink``s; a claim whose two sides resolve to one organisation is rejected.
 Judgements name organisations (followed through redirects) or exact names (the records carrying them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
 from resolver.canonical import AliasEvidence
 from resolver.dates import spell_problem
+from resolver.evidence import Decision, graph_decisions
 from resolver.judgements import Judgement, record_links
 from resolver.model import (
     AliasLink,
@@ -33,7 +39,7 @@ from resolver.model import (
     Reject,
 )
 from resolver.normalise import normalise_name
-from resolver.pipeline import resolve
+from resolver.pipeline import Resolution, resolve
 from resolver.register import resolve_register
 from resolver.settings import MatchSettings
 
@@ -114,6 +120,7 @@ class Reconciliation:
     spell_warnings: int = 0
     judgements_applied: int = 0  # judgements that named a record of this run
     judgement_conflicts: tuple[tuple[str, str], ...] = ()  # "same" judgements refused (record keys)
+    evidence: tuple[Decision, ...] = ()  # pairs the graph evidence joined or kept apart (and that held)
 
 
 def _no_stage(description: str, total: int | None) -> Callable[[int], None]:
@@ -196,6 +203,7 @@ def reconcile(
     settings: MatchSettings | None = None,
     stage: StageFactory = _no_stage,
     cannot_link: Sequence[tuple[str, str]] = (),
+    graph_evidence: bool = True,
 ) -> Reconciliation:
     """Decide which organisation every mention denotes and what the graph lacks (see module docstring).
 
@@ -240,10 +248,10 @@ def reconcile(
             EntityRecord(graph_key(o.id), o.name, o.aliases, o.identifiers, o.id) for o in graph.orgs.values()
         ]
         cannot = [(p, c) for _, _, p, c in claims] + list(cannot_link)  # e.g. a body and its successor
-        if graph.orgs:
-            cannot += [
-                (graph_key(graph.canonical(p)), graph_key(graph.canonical(c))) for p, c in view.parent_pairs()
-            ]
+        graph_pairs = (
+            [(graph.canonical(p), graph.canonical(c)) for p, c in view.parent_pairs()] if graph.orgs else []
+        )
+        cannot += [(graph_key(p), graph_key(c)) for p, c in graph_pairs]
         must: list[tuple[str, str]] = []
         if judgements:
             must, judged_cannot = _judgement_links(judgements, records, graph, pinned)
@@ -258,8 +266,13 @@ def reconcile(
             entity_records, cannot_link=cannot, must_link=must, settings=settings, progress=advance
         )
         judged_same = set(must)
+        if fast is None and graph_evidence and (claims or graph_pairs):
+            resolution, out.evidence = _with_graph_evidence(
+                resolution, entity_records, claims, graph_pairs, cannot, must, settings, stage
+            )
         out.judgement_conflicts = tuple(p for p in resolution.stats.must_link_conflicts if p in judged_same)
         out.org_of = dict(resolution.org_of)
+        joined_by_graph = _joined_names(out.evidence, judged_same, entity_records)
         for resolved in resolution.organisations:
             node = OrganisationNode(resolved.id, resolved.name, resolved.norm_name)
             old = graph.orgs.get(resolved.id)
@@ -267,7 +280,7 @@ def reconcile(
                 new_orgs.append(node)
             elif (old.name, old.norm_name) != (node.name, node.norm_name):
                 renamed.append(node)
-            evidence.extend((resolved.id, a) for a in resolved.aliases)
+            evidence.extend((resolved.id, _graph_method(a, joined_by_graph)) for a in resolved.aliases)
     else:
         out.org_of = dict(pinned)
         for key, org_id in pinned.items():
@@ -296,6 +309,116 @@ def reconcile(
     out.changes = _changes(new_orgs + renamed, graph.orgs, aliases.values(), identifiers.values())
     _link_claims(claims, out, stage)
     return out
+
+
+def _with_graph_evidence(
+    first: Resolution,
+    entity_records: Sequence[EntityRecord],
+    claims: ClaimKeys,
+    graph_pairs: Sequence[tuple[str, str]],
+    cannot: list[tuple[str, str]],
+    must: list[tuple[str, str]],
+    settings: MatchSettings | None,
+    stage: StageFactory,
+) -> tuple[Resolution, tuple[Decision, ...]]:
+    """Weigh the parents of the first resolution; resolve again when the evidence changes a pair.
+
+    Returns the resolution to keep and the decisions that held in it (a must-link can still lose to a
+    cannot-link, which is then not reported as decided)."""
+    stage("weighing graph evidence", None)
+    org_of = first.org_of
+    record_parents: dict[str, set[str]] = {}
+    parents_of: dict[str, set[str]] = {}
+    for _, _, pkey, ckey in claims:
+        record_parents.setdefault(ckey, set()).add(org_of[pkey])
+        parents_of.setdefault(org_of[ckey], set()).add(org_of[pkey])
+    for p, c in graph_pairs:
+        record_parents.setdefault(graph_key(c), set()).add(p)
+        parents_of.setdefault(c, set()).add(p)
+    wanted = set().union(*record_parents.values()) if record_parents else set()
+    parent_names = {
+        o.id: (o.name, *sorted({a.name for a in o.aliases} - {o.name}))
+        for o in first.organisations
+        if o.id in wanted
+    }
+    names = {r.key: r.name for r in entity_records}
+    decisions = graph_decisions(
+        names,
+        org_of,
+        {k: frozenset(v) for k, v in record_parents.items() if k in names},
+        parent_names,
+        parents_of,
+        (settings or MatchSettings()).threshold,
+        {r.key: r.org_id for r in entity_records if r.org_id},
+        {a.name: a.norm_name for o in first.organisations for a in o.aliases},
+    )
+    if not decisions:
+        return first, ()
+    cannot = cannot + [(d.left_key, d.right_key) for d in decisions if not d.joins]
+    must = must + [(d.left_key, d.right_key) for d in decisions if d.joins]
+    again = _resolve_touched(first, entity_records, decisions, cannot, must, settings)
+    if again is None:  # an id of the partial resolution is taken elsewhere: resolve everything again
+        advance = stage("resolving names with graph evidence", len(entity_records))
+        again = resolve(
+            entity_records, cannot_link=cannot, must_link=must, settings=settings, progress=advance
+        )
+    held = tuple(d for d in decisions if (again.org_of[d.left_key] == again.org_of[d.right_key]) == d.joins)
+    return again, held
+
+
+def _resolve_touched(
+    first: Resolution,
+    entity_records: Sequence[EntityRecord],
+    decisions: Sequence[Decision],
+    cannot: Sequence[tuple[str, str]],
+    must: Sequence[tuple[str, str]],
+    settings: MatchSettings | None,
+) -> Resolution | None:
+    """Resolve again only the records of the organisations the decisions touch, with their links, and
+    splice the result into ``first`` (every other organisation stays as it was). None when an id of the
+    partial result is one some untouched organisation has (then the caller resolves everything)."""
+    touched = {first.org_of[k] for d in decisions for k in (d.left_key, d.right_key)}
+    keys = {k for k, o in first.org_of.items() if o in touched}
+    part = resolve(
+        [r for r in entity_records if r.key in keys],
+        cannot_link=[(a, b) for a, b in cannot if a in keys and b in keys],
+        must_link=[(a, b) for a, b in must if a in keys and b in keys],
+        settings=settings,
+    )
+    kept = [o for o in first.organisations if o.id not in touched]
+    if not {o.id for o in kept}.isdisjoint(o.id for o in part.organisations):
+        return None
+    conflicts = {p for p in first.stats.must_link_conflicts if not (p[0] in keys or p[1] in keys)}
+    conflicts.update(part.stats.must_link_conflicts)
+    return Resolution(
+        organisations=tuple(sorted([*kept, *part.organisations], key=lambda o: o.id)),
+        org_of={**first.org_of, **part.org_of},
+        stats=replace(first.stats, must_link_conflicts=tuple(sorted(conflicts))),
+    )
+
+
+def _joined_names(
+    decisions: Sequence[Decision], judged: set[tuple[str, str]], entity_records: Sequence[EntityRecord]
+) -> dict[str, float]:
+    """Names the graph evidence joined (not also named by a "same" judgement) -> the pair's score."""
+    if not decisions:
+        return {}
+    in_judgement = {k for pair in judged for k in pair}
+    name_of = {r.key: r.name for r in entity_records}
+    out: dict[str, float] = {}
+    for d in decisions:
+        if d.joins:
+            for key in (d.left_key, d.right_key):
+                if key not in in_judgement:
+                    out[name_of[key]] = max(out.get(name_of[key], 0.0), d.weighing.score)
+    return out
+
+
+def _graph_method(alias: AliasEvidence, joined: Mapping[str, float]) -> AliasEvidence:
+    """An alias that joined through a graph-evidence must-link says so (not "judgement")."""
+    if alias.method == "judgement" and alias.name in joined:
+        return AliasEvidence(alias.name, alias.norm_name, joined[alias.name], "graph")
+    return alias
 
 
 def _changes(

@@ -26,6 +26,7 @@ from rich.progress import Progress
 from resolver.errors import SourceError
 from resolver.evalsets import DATA_ENV, DEFAULT_DATA_DIR, SETS, data_dir, load_set
 from resolver.evaluate import Evaluation, NameOverlap, evaluate, name_overlap
+from resolver.evidence import Parent
 from resolver.explain import explain_in
 from resolver.judgements import links_for_records
 from resolver.judgements import read_file as read_judgements
@@ -33,7 +34,7 @@ from resolver.model import EntityRecord
 from resolver.normalise import MAX_INPUT_CHARS, normalise
 from resolver.pipeline import Resolution, explain, resolve
 from resolver.render import render_document, render_rows
-from resolver.settings import MatchSettings
+from resolver.settings import MatchSettings, Neo4jSettings
 from resolver.sources.rows import Row
 from resolver.sources.table import read_table
 from resolver.sweep import DEFAULT_THRESHOLDS, plot_sweep, plot_waterfall
@@ -464,6 +465,21 @@ def _render_evaluation(result: Evaluation, overlap: NameOverlap, resolution: Res
     type=click.Path(dir_okay=False, writable=True),
     help="Also write the two waterfalls (score steps, feature log-odds) as a PNG.",
 )
+@click.option(
+    "--parent-a",
+    "parents_a",
+    multiple=True,
+    help="A parent of NAME_A (repeatable): weigh the graph evidence ingest would (a shared parent "
+    "confirms a borderline pair; different parents count against it).",
+)
+@click.option("--parent-b", "parents_b", multiple=True, help="A parent of NAME_B (repeatable).")
+@click.option(
+    "--graph",
+    "from_graph",
+    is_flag=True,
+    help="Also read each name's parents from the graph (the organisation the exact name denotes, every "
+    "PARENT_OF spell; the server of NEO4J_URI, NEO4J_PASSWORD, ...).",
+)
 @name_option
 @threshold_option
 @format_option("table")
@@ -472,6 +488,9 @@ def explain_command(
     name_b: str,
     input_path: str | None,
     plot_path: str | None,
+    parents_a: tuple[str, ...],
+    parents_b: tuple[str, ...],
+    from_graph: bool,
     name_column: str,
     threshold: float | None,
     fmt: str,
@@ -481,17 +500,32 @@ def explain_command(
     On their own, the decision is what `cluster` does with a file of just these two names. With --in,
     the names are resolved inside that file (added when absent), and explain shows the chain of links
     that put them in one organisation, or the rule that kept them apart (an ambiguous acronym, a
-    cannot-link, the chaining guard, or a score below the threshold).
+    cannot-link, the chaining guard, or a score below the threshold). With --parent-a/--parent-b,
+    the graph evidence ingest weighs is shown as one more waterfall step ("graph: same parent ...")
+    and decides when it moves the bar past the score; --graph reads the parents from the server.
 
     \b
     Example:
       resolver explain "NHS" "National Health Service (NHS)"
+      resolver explain "Rail Accident Investigation Branch" "Rail Accidents Investigation" \\
+          --parent-a "Department for Transport" --parent-b "Department for Transport"
+      resolver explain "Office of Rail and Road" "Office for Rail and Roads" --graph
       resolver explain "Schumm PLC" "SchummPLC" --format json
       resolver explain "NHS" "The N.H.S." --in names.csv
       resolver explain "DFAT - Passport Office" "Australian Passport Office" --plot why.png
     """
     settings = _settings(threshold)
-    ex = explain(name_a, name_b, settings)
+    graph_a: list[str | Parent] = list(parents_a)
+    graph_b: list[str | Parent] = list(parents_b)
+    held: dict[str, str] = {}
+    if from_graph:
+        from resolver.graph.context import parents_of_names
+
+        found = parents_of_names([name_a, name_b], Neo4jSettings.from_env())
+        for name, into in ((name_a, graph_a), (name_b, graph_b)):
+            held[name] = "; ".join(sorted({org for org, _ in found[name]})) or "not a name the graph holds"
+            into.extend(p for _, p in found[name] if p is not None)
+    ex = explain(name_a, name_b, settings, graph_a, graph_b)
     if plot_path is not None:
         plot_waterfall(ex.waterfall, ex.log_odds, plot_path, title=f"{name_a!r} vs {name_b!r}: {ex.decision}")
         click.echo(f"plot written to {plot_path}", err=True)
@@ -517,8 +551,11 @@ def explain_command(
         {"item": "match probability", "left": ex.probability, "right": "fitted on the development sets"},
         {"item": "score", "left": ex.pair.score, "right": f"threshold {ex.threshold}"},
         {"item": "acronym", "left": ex.acronym or "", "right": ""},
-        {"item": "decision", "left": ex.decision, "right": f"{ex.rule}: {ex.reason}"},
     ]
+    rows += [{"item": "in the graph", "left": name, "right": orgs} for name, orgs in held.items()]
+    if ex.graph is not None:
+        rows.append({"item": "graph evidence", "left": ex.graph.kind or "none", "right": ex.graph.line()})
+    rows.append({"item": "decision", "left": ex.decision, "right": f"{ex.rule}: {ex.reason}"})
     if input_path is not None:
         columns, file_rows = read_table(input_path)
         records, _ = _records(file_rows, columns, name_column, input_path)

@@ -353,6 +353,11 @@ def reading_options(command: F) -> F:
     "write nothing.",
 )
 @click.option("--no-schema", is_flag=True, help="Skip `schema apply` before writing.")
+@click.option(
+    "--no-graph-evidence",
+    is_flag=True,
+    help="Resolve on names alone: parents neither confirm nor count against a fuzzy match.",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bars [default: when on a terminal].")
 @click.option(
     "--report",
@@ -380,6 +385,7 @@ def ingest_command(
     threshold: float | None,
     dry_run: bool,
     no_schema: bool,
+    no_graph_evidence: bool,
     progress: bool | None,
     fmt: str,
     settings: Neo4jSettings,
@@ -423,7 +429,7 @@ def ingest_command(
         date_format,
         encoding,
     )
-    options = replace(options, dry_run=dry_run, match=match)
+    options = replace(options, dry_run=dry_run, match=match, graph_evidence=not no_graph_evidence)
     show = sys.stderr.isatty() if progress is None else progress
     registry = TemplateRegistry()
     with reject_sink(rejects_path, files) as sink:
@@ -445,7 +451,15 @@ def _print_report(report: IngestReport, sink: RejectSink, rejects_path: Path | N
     if fmt == "json":
         render_document(doc)
     else:
-        rows = [{"item": k, "value": v} for k, v in doc.items()]  # maps print as "key=value; ..."
+        # maps print as "key=value; ..."; each pair the graph evidence decided gets a row of its own
+        rows = [{"item": k, "value": v} for k, v in doc.items() if k != "graph_evidence"]
+        rows += [
+            {
+                "item": "graph evidence",
+                "value": f"{d['left']} ~ {d['right']}: {d['decision']} ({d['detail']})",
+            }
+            for d in report.graph_evidence
+        ]
         render_rows(rows, fmt, columns=["item", "value"], title="ingest")
     for warning in report.warnings:
         sys.stderr.write(f"warning: {warning}\n")
