@@ -271,8 +271,11 @@ def reconcile(
                 resolution, entity_records, claims, graph_pairs, cannot, must, settings, stage
             )
         out.judgement_conflicts = tuple(p for p in resolution.stats.must_link_conflicts if p in judged_same)
-        out.org_of = dict(resolution.org_of)
         joined_by_graph = _joined_names(out.evidence, judged_same, entity_records)
+        del entity_records, cannot  # freed before the rows to write are built (memory at 1M)
+        # the resolution's own dict when it is one: a copy costs ~100 MB at a million mentions
+        org_of = resolution.org_of
+        out.org_of = org_of if isinstance(org_of, dict) else dict(org_of)
         for resolved in resolution.organisations:
             node = OrganisationNode(resolved.id, resolved.name, resolved.norm_name)
             old = graph.orgs.get(resolved.id)
@@ -281,6 +284,7 @@ def reconcile(
             elif (old.name, old.norm_name) != (node.name, node.norm_name):
                 renamed.append(node)
             evidence.extend((resolved.id, _graph_method(a, joined_by_graph)) for a in resolved.aliases)
+        del fast, resolution  # the organisations' rows are all the rest needs
     else:
         out.org_of = dict(pinned)
         for key, org_id in pinned.items():

@@ -11,7 +11,7 @@ canonical functions. It returns None whenever that premise fails, and the caller
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from resolver.canonical import (
     AliasEvidence,
@@ -23,7 +23,7 @@ from resolver.canonical import (
     identity,
 )
 from resolver.model import EntityRecord
-from resolver.normalise import NormalisedName, normalise_name
+from resolver.normalise import normalise_name
 from resolver.pipeline import Resolution, ResolutionStats
 
 
@@ -69,12 +69,15 @@ def resolve_register(
         return None
     prefix = scheme + ":"
     recs = sorted(records, key=lambda r: r.key)
-    cache: dict[str, NormalisedName] = {}
+    # (key, qualifier, display name) per name: a whole NormalisedName per name (~0.5 kB: its tokens and
+    # acronym) would be held for every mention of the run at once, 600 MB at a million.
+    cache: dict[str, tuple[str, str | None, str]] = {}
 
-    def norm(surface: str) -> NormalisedName:
+    def norm(surface: str) -> tuple[str, str | None, str]:
         found = cache.get(surface)
         if found is None:
-            found = cache[surface] = normalise_name(surface)
+            n = normalise_name(surface)
+            found = cache[surface] = (n.key, n.qualifier, display_name(surface, n))
         return found
 
     groups: dict[str, list[EntityRecord]] = {}
@@ -84,16 +87,18 @@ def resolve_register(
     clusters: list[ClusterIds] = []
     for members in groups.values():
         kept = [m.org_id for m in members if m.org_id is not None]
-        qualifiers = {q for m in members if (q := norm(m.name).qualifier) is not None}
+        qualifiers = {q for m in members if (q := norm(m.name)[1]) is not None}
         if len(set(kept)) > 1 or len(qualifiers) > 1:
             return None  # a must-link the engine would refuse: let it decide
-        ident = min(identity(norm(m.name).key, m.identifiers) for m in members)
+        ident = min(identity(norm(m.name)[0], m.identifiers) for m in members)
         clusters.append(ClusterIds(kept[0] if kept else None, ident, members[0].key))
 
     organisations = []
     org_of: dict[str, str] = {}
+    aliases_only: set[str] = set()  # forms normalised only as aliases (the engine counts them too)
     for org_id, members in zip(assign_ids(clusters), groups.values(), strict=True):
-        organisations.append(_organisation(org_id, members, norm, cache))
+        organisations.append(_organisation(org_id, members, cache))
+        aliases_only.update(a for m in members for a in m.aliases if a not in cache)
         org_of.update((m.key, org_id) for m in members)
     for a, b in cannot_link:
         if a in org_of and b in org_of and a != b and org_of[a] == org_of[b]:
@@ -101,9 +106,9 @@ def resolve_register(
     organisations.sort(key=lambda o: o.id)
     stats = ResolutionStats(
         records=len(recs),
-        distinct_names=len(cache),
+        distinct_names=len(cache) + len(aliases_only),
         units=0,
-        empty_names=sum(1 for r in recs if not norm(r.name).key),
+        empty_names=sum(1 for r in recs if not norm(r.name)[0]),
         blocking_keys=0,
         oversized_blocks=0,
         comparisons=0,
@@ -120,24 +125,21 @@ def resolve_register(
 
 
 def _organisation(
-    org_id: str,
-    members: Sequence[EntityRecord],
-    norm: Callable[[str], NormalisedName],
-    cache: Mapping[str, NormalisedName],
+    org_id: str, members: Sequence[EntityRecord], cache: Mapping[str, tuple[str, str | None, str]]
 ) -> Organisation:
     """One identifier group as the engine builds it: a lone plain record directly, else from its forms
     with 'identifier' evidence for every member (each joined through an identifier must-link)."""
     if len(members) == 1 and not members[0].aliases:
         rec = members[0]
-        n = norm(rec.name)
+        key, _, name = cache[rec.name]
         method = "existing" if rec.org_id == org_id else "exact"
         return Organisation(
             id=org_id,
-            name=display_name(rec.name, n),
-            norm_name=n.key,
+            name=name,
+            norm_name=key,
             record_keys=(rec.key,),
-            identifiers=tuple(sorted(set(rec.identifiers))),
-            aliases=(AliasEvidence(rec.name, n.key, 1.0, method),),
+            identifiers=rec.identifiers if len(rec.identifiers) < 2 else tuple(sorted(set(rec.identifiers))),
+            aliases=(AliasEvidence(rec.name, key, 1.0, method),),
         )
     uses: dict[str, int] = {}
     evidence: dict[str, tuple[str, float]] = {}
@@ -151,9 +153,8 @@ def _organisation(
             if known is None or known[1] < via[1]:
                 evidence[rec.name] = via
         for alias in rec.aliases:
-            norm(alias)
             uses[alias] = uses.get(alias, 0) + 1
             evidence[alias] = ("existing" if rec.org_id == org_id else "source-alias", 1.0)
         identifiers.extend(rec.identifiers)
-    forms = [(s, cache[s], c) for s, c in uses.items()]
+    forms = [(s, normalise_name(s), c) for s, c in uses.items()]  # the few groups of several forms
     return build_organisation(org_id, [m.key for m in members], identifiers, forms, evidence)
