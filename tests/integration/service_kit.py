@@ -16,17 +16,31 @@ from resolver.graph.templates import TemplateRegistry
 from resolver.match import Matcher
 from resolver.server import free_port
 from resolver.service import Backend, create_app
+from resolver.service.app import DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY, DEFAULT_MAX_MATCH
 from tests.recon_schemas import validate
 
 __all__ = ["backend_for", "serving", "validate"]
 
 
-def backend_for(driver: neo4j.Driver, **limits: int) -> Backend:
+def backend_for(
+    driver: neo4j.Driver,
+    *,
+    max_batch: int = DEFAULT_MAX_BATCH,
+    max_body: int = DEFAULT_MAX_BODY,
+    max_match: int = DEFAULT_MAX_MATCH,
+) -> Backend:
     registry = TemplateRegistry()
     snapshot = SnapshotReader(driver, registry, database="neo4j")
     matcher = Matcher(snapshot.organisations(), snapshot.judgements())
     reader = GraphReader(driver, registry, database="neo4j")
-    return Backend(matcher=matcher, reader=reader, snapshot=snapshot, **limits)
+    return Backend(
+        matcher=matcher,
+        reader=reader,
+        snapshot=snapshot,
+        max_body=max_body,
+        max_batch=max_batch,
+        max_match=max_match,
+    )
 
 
 @contextmanager

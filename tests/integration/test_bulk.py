@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import neo4j
 import pytest
@@ -48,7 +49,7 @@ def bulk_server() -> Iterator[tuple[LocalServer, Neo4jSettings, ServerSettings]]
 
 
 def bulk_load(
-    bulk: tuple[LocalServer, Neo4jSettings, ServerSettings], tmp_path: Path, *paths: Path, **options: str
+    bulk: tuple[LocalServer, Neo4jSettings, ServerSettings], tmp_path: Path, *paths: Path, **options: Any
 ) -> neo4j.Driver:
     _, settings, server_settings = bulk
     managed = managed_server(settings, server_settings)
@@ -76,7 +77,7 @@ def test_bulk_graph_equals_the_bolt_graph_on_the_samples(
     bulk_server: tuple[LocalServer, Neo4jSettings, ServerSettings],
     tmp_path: Path,
     name: str,
-    options: dict[str, str],
+    options: dict[str, Any],
 ) -> None:
     path = SAMPLES / name
     run_ingest(graph, path, **options)

@@ -9,13 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from resolver.cli import cli
 from tests.conftest import shared_file
 
 
-def _run(*args: str, stdin: bytes | None = None):
+def _run(*args: str, stdin: bytes | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
 
 

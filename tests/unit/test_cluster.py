@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resolver.cluster import TIER_MUST, TIER_SCORED, cluster
+from resolver.cluster import TIER_MUST, TIER_SCORED, Clustering, cluster
 
 
 def _groups(labels: tuple[int, ...]) -> set[frozenset[int]]:
@@ -17,10 +17,13 @@ def _groups(labels: tuple[int, ...]) -> set[frozenset[int]]:
     return {frozenset(g) for g in out.values()}
 
 
+Problem = tuple[
+    int, list[tuple[int, int, float, int]], list[tuple[int, int]], list[tuple[str, ...]], list[list[int]]
+]
+
+
 @st.composite
-def problems(
-    draw: st.DrawFn,
-) -> tuple[int, list[tuple[int, int, float, int]], list[tuple[int, int]], list[tuple[str, ...]]]:
+def problems(draw: st.DrawFn) -> Problem:
     n = draw(st.integers(1, 25))
     node = st.integers(0, n - 1)
     links = draw(
@@ -44,7 +47,7 @@ def _run(
     cannot: list[tuple[int, int]],
     tags: list[tuple[str, ...]],
     groups: list[list[int]] | tuple[()] = (),
-):
+) -> Clustering:
     return cluster(
         n,
         [a for a, _, _, _ in links],
@@ -59,7 +62,7 @@ def _run(
 
 @settings(max_examples=500, deadline=None)
 @given(problems(), st.randoms(use_true_random=False))
-def test_partition_constraints_and_order(problem, rnd: random.Random) -> None:
+def test_partition_constraints_and_order(problem: Problem, rnd: random.Random) -> None:
     n, links, cannot, tags, groups = problem
     result = _run(n, links, cannot, tags, groups)
     labels = result.labels

@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -65,7 +66,7 @@ def test_observed_dates_outside_the_snapshots_are_refused() -> None:
 # -- GOV.UK -----------------------------------------------------------------------------------------------
 
 
-def read(path: Path | str, fmt: str = "auto") -> tuple[list[object], str | None, str]:
+def read(path: Path | str, fmt: str = "auto") -> tuple[list[Any], str | None, str]:
     reader = read_source(path, fmt=fmt)
     records = list(reader)
     return records, reader.kind, reader.format

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -17,9 +18,9 @@ from resolver.match import (
     Matcher,
     MatchQuery,
     SnapshotOrganisation,
-    mention_forms,
 )
 from resolver.match_io import MATCH_COLUMNS, MatchOptions, match_file, open_source
+from resolver.mentions import mention_forms
 from resolver.settings import MatchSettings
 
 ORGS = [
@@ -159,8 +160,8 @@ def test_match_file_jsonl_with_rollup_function(matcher: Matcher, tmp_path: Path)
 
     asked: list[tuple[str, date]] = []
 
-    def rollup(pairs: object) -> dict[tuple[str, date], Up]:
-        asked.extend(pairs)  # type: ignore[call-overload]
+    def rollup(pairs: Iterable[tuple[str, date]]) -> dict[tuple[str, date], Up]:
+        asked.extend(pairs)
         return {p: Up() for p in asked}
 
     out = io.StringIO()
