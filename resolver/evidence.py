@@ -49,6 +49,7 @@ HARD_FEATURES = (
     "extra",
     "capitals",
     "known",
+    "script",
 )
 BIG_GROUP = 500  # siblings of larger groups are prefiltered on all cores
 HUGE_GROUP = 2000  # and of groups larger still, by rapidfuzz ratio alone (typos, not word order)
