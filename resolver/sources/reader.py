@@ -18,8 +18,9 @@ from resolver.errors import RowError, SourceError
 from resolver.model import Mention, NameClaim, ParentClaim, Reject, SuccessionClaim
 from resolver.sources import edges, entities, govuk, littlesis, littlesis_export, ods, ror
 from resolver.sources.fields import BareCodeError, FieldReader, Record, column_key
+from resolver.sources.jsondoc import JsonDocument
 from resolver.sources.mapping import SKIP, ReadOptions
-from resolver.sources.rows import ByteSource, CsvRows, JsonDocument, Row, json_lines
+from resolver.sources.rows import ByteSource, CsvRows, Row, json_lines
 
 FORMATS = ("auto", "littlesis", "littlesis-export", "edges", "entities", "govuk", "ror", "ods-succ")
 DATED_FORMATS = ("govuk", "ror", "ods-succ")  # formats that tell their files apart by kind (self.kind)

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from resolver.errors import SourceError
-from resolver.sources.rows import ByteSource, CsvRows, JsonDocument, Row, json_lines
+from resolver.sources.jsondoc import JsonDocument
+from resolver.sources.rows import ByteSource, CsvRows, Row, json_lines
 
 
 def read_table(path: str, *, delimiter: str | None = None) -> tuple[list[str], list[Row]]:
