@@ -2,8 +2,9 @@
 // description: The Bolt write ceiling of bench/bench_ingest.py: plain CREATE of ALIAS_OF relationships between nodes found by their unique keys, with the properties an ingest gave them. Not used by resolver itself.
 // mode: write
 // param rows: list<map>   {start: the Alias's name, end: the organisation's id, props}
+// param shared: map      the properties every row of the batch has with one value (sent once, as ingest sends its run id and time)
 UNWIND $rows AS row
 MATCH (a:Alias {name: row.start})
 MATCH (o:Organisation {id: row.end})
 CREATE (a)-[r:ALIAS_OF]->(o)
-SET r = row.props
+SET r = row.props, r += $shared
