@@ -24,6 +24,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar, overload
@@ -43,7 +44,7 @@ from resolver.model import (
     SuccessionLink,
 )
 from resolver.normalise import normalise_name
-from resolver.reconcile import reconcile
+from resolver.reconcile import Reconciliation, link_claims, reconcile
 from resolver.settings import MatchSettings
 from resolver.sources import ReadOptions, read_source
 
@@ -301,6 +302,10 @@ class _HeldClaims(Sequence[tuple[ParentClaim, str, str, str]]):
     def __len__(self) -> int:
         return len(self.rows)
 
+    def key_pairs(self) -> list[tuple[str, str]]:
+        """(parent key, child key) per claim, in claim order (``reconcile.key_pairs``)."""
+        return [(h[0], h[1]) for h in self.rows.values()]
+
     def __iter__(self) -> Iterator[tuple[ParentClaim, str, str, str]]:
         return (self._row(claim_id, h) for claim_id, h in self.rows.items())
 
@@ -502,6 +507,7 @@ def _resolve_and_write(
         stage,
         cannot_link=cannot,
         graph_evidence=options.graph_evidence,
+        link=False,
     )
     report.graph_evidence = [d.as_dict() for d in rec.evidence]
     org_of = rec.org_of
@@ -512,15 +518,8 @@ def _resolve_and_write(
     report.organisations_renamed = rec.organisations_renamed
     report.aliases_added = rec.aliases_added
     report.identifiers_added = rec.identifiers_added
-    report.spell_warnings = rec.spell_warnings
-    for reject in rec.rejects:
-        report.rejected += 1
-        on_reject(reject)
-    claim_keys.clear()  # every claim is a link or a reject now; the links are all the writes need
-    records.clear()  # and org_of is all that is left to read of the mentions
-    links = rec.links
-    report.edges_written = len(links)
     if not write:
+        _link(claim_keys, records, rec, report, on_reject, stage)
         return org_of
     # Nodes before the edges that need them; every step is idempotent, so a re-run resumes safely.
     # A first load (the graph held nothing when the lock was taken) CREATEs instead of MERGEing.
@@ -529,12 +528,40 @@ def _resolve_and_write(
     rec.changes.clear()  # items hold the same rows
     with _collecting():
         advance = stage("writing organisations", len(items))
-        writer.write_organisations(items, report.run_id, advance, fresh=fresh)
-        del items  # written: their memory goes to the edges' rows
+        # The claims are linked here, while the server writes the organisations (it needs no client
+        # CPU then): linking reads only org_of, and the edges go once every organisation is written.
+        with ThreadPoolExecutor(1, thread_name_prefix="resolver-organisations") as pool:
+            written = pool.submit(writer.write_organisations, items, report.run_id, advance, fresh=fresh)
+            try:
+                _link(claim_keys, records, rec, report, on_reject, _no_stage)
+            finally:
+                written.result()  # its error first: the organisations failed, the edges were never sent
+        del items, written  # written: their memory goes to the edges' rows
+        links = rec.links
         advance = stage("writing PARENT_OF edges", len(links))
         counts = writer.write_parent_links(links, report.run_id, advance, fresh=fresh)
     report.edges_created = counts.relationships_created
     return org_of
+
+
+def _link(
+    claim_keys: _HeldClaims,
+    records: _Records,
+    rec: Reconciliation,
+    report: IngestReport,
+    on_reject: Callable[[Reject], None],
+    stage: StageFactory,
+) -> None:
+    """Claims -> ParentLinks (``reconcile.link_claims``), then the claims and mentions are freed."""
+    link_claims(claim_keys, rec, stage)
+    report.spell_warnings = rec.spell_warnings
+    for reject in rec.rejects:
+        report.rejected += 1
+        on_reject(reject)
+    claim_keys.clear()  # every claim is a link or a reject now; the links are all the writes need
+    records.clear()  # and org_of is all that is left to read of the mentions
+    report.edges_written = len(rec.links)
+    rec.links.sort(key=lambda link: (link.parent_id, link.child_id))  # the order they are written in
 
 
 def _mentions(claim: SuccessionClaim | NameClaim) -> tuple[Mention, ...]:

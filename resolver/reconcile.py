@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 from resolver.canonical import AliasEvidence
 from resolver.dates import spell_problem
@@ -91,6 +91,19 @@ class MentionTable(Protocol):
 
 # (claim, file it came from, record key of the parent, record key of the child)
 ClaimKeys = Sequence[tuple[ParentClaim, str, str, str]]
+
+
+def key_pairs(claims: ClaimKeys) -> list[tuple[str, str]]:
+    """(parent record key, child record key) of every claim. A sequence that holds the keys apart (ingest's
+    held claims, which otherwise rebuild each claim and its two mentions) gives them by ``key_pairs()``.
+
+    >>> key_pairs([(None, "f.csv", "k0", "k1")])
+    [('k0', 'k1')]
+    """
+    given = getattr(claims, "key_pairs", None)
+    if callable(given):
+        return cast(list[tuple[str, str]], given())
+    return [(p, c) for _, _, p, c in claims]
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +217,13 @@ def reconcile(
     stage: StageFactory = _no_stage,
     cannot_link: Sequence[tuple[str, str]] = (),
     graph_evidence: bool = True,
+    *,
+    link: bool = True,
 ) -> Reconciliation:
     """Decide which organisation every mention denotes and what the graph lacks (see module docstring).
+
+    ``link=False`` leaves ``links``, ``rejects`` and ``spell_warnings`` of the claims to a later
+    ``link_claims(claims, out)`` (ingest links while the organisations are being written).
 
     Example:
         >>> from types import SimpleNamespace as NS
@@ -247,7 +265,7 @@ def reconcile(
         entity_records += [
             EntityRecord(graph_key(o.id), o.name, o.aliases, o.identifiers, o.id) for o in graph.orgs.values()
         ]
-        cannot = [(p, c) for _, _, p, c in claims] + list(cannot_link)  # e.g. a body and its successor
+        cannot = key_pairs(claims) + list(cannot_link)  # e.g. a body and its successor
         graph_pairs = (
             [(graph.canonical(p), graph.canonical(c)) for p, c in view.parent_pairs()] if graph.orgs else []
         )
@@ -311,7 +329,8 @@ def reconcile(
     out.aliases_added = len(aliases)
     out.identifiers_added = len(identifiers)
     out.changes = _changes(new_orgs + renamed, graph.orgs, aliases.values(), identifiers.values())
-    _link_claims(claims, out, stage)
+    if link:
+        link_claims(claims, out, stage)
     return out
 
 
@@ -333,7 +352,7 @@ def _with_graph_evidence(
     org_of = first.org_of
     record_parents: dict[str, set[str]] = {}
     parents_of: dict[str, set[str]] = {}
-    for _, _, pkey, ckey in claims:
+    for pkey, ckey in key_pairs(claims):
         record_parents.setdefault(ckey, set()).add(org_of[pkey])
         parents_of.setdefault(org_of[ckey], set()).add(org_of[pkey])
     for p, c in graph_pairs:
@@ -451,7 +470,8 @@ def _changes(
     return items
 
 
-def _link_claims(claims: ClaimKeys, out: Reconciliation, stage: StageFactory) -> None:
+def link_claims(claims: ClaimKeys, out: Reconciliation, stage: StageFactory = _no_stage) -> None:
+    """Every claim as a ParentLink between the organisations of its mentions, or a self-loop reject."""
     advance = stage("linking claims", len(claims))
     for claim, path, pkey, ckey in _counted(claims, advance):
         parent_id, child_id = out.org_of[pkey], out.org_of[ckey]
