@@ -266,3 +266,20 @@ def test_explain_in_names_corpus_statistics_when_they_decide() -> None:
     e = explain_in("Kokuyo Co., Ltd.", "Kyokuyo Co., Ltd.", [R(str(i), x) for i, x in enumerate(names)])
     assert e.pairwise.decision == "same" and not e.together
     assert "known" in e.apart_because[0]
+
+
+def test_a_unique_spelling_that_is_likely_a_coincidence_is_no_evidence() -> None:
+    """In a scope whose acronyms mostly spell none of its names (written in another language, or of
+    bodies absent from the input), a common acronym spelling one name is more likely another body's;
+    in a scope whose acronyms find their names, the same spelling joins."""
+    rows = [("NP", "SG"), ("Nanyang Polytechnic", "SG"), ("NP", "FR"), ("Nouveau Pole", "FR")]
+    rows += [("Institut Curie", "FR")] + [(x, "FR") for x in ("LER", "ICN", "EcoMic", "PhyCell")]
+    rows += [(f"North{c} Park{c}", "GB") for c in "abcdef"]
+    records = [R(str(i), name, scope=scope) for i, (name, scope) in enumerate(rows)]
+    res = resolve(records)
+    assert res.org_of["0"] == res.org_of["1"]  # Singapore: its one-word names find their full names
+    assert res.org_of["2"] != res.org_of["3"]
+    e = explain_in("NP", "Nouveau Pole", records[2:] + records[:2])  # the French "NP" comes first
+    assert not e.together and "coincidence" in e.apart_because[0]
+    without = resolve(records[:4])  # without other scopes there is nothing to compare with
+    assert without.org_of["2"] == without.org_of["3"]
