@@ -42,6 +42,7 @@ from resolver.normalise import (
     looks_like_acronym,
     normalise_name,
 )
+from resolver.partial import partial_acronym_pairs
 from resolver.score import anchor_score, score_blocks
 from resolver.settings import MatchSettings
 from resolver.words import keeps_acronym
@@ -225,6 +226,10 @@ def _resolve(
         refused,
     )
     unit_scope = [recs[m[0]].scope for m in unit_records]
+    for short, full in partial_acronym_pairs(units, unit_scope):  # "HR Profession"
+        links.add(
+            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES["unique"], TIER_EVIDENCE, "acronym"
+        )
     ambiguous = _ambiguous_acronyms(
         acronyms, unit_records, unit_scope, scored.lo.tolist(), scored.hi.tolist()
     )

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from resolver.evaluate import evaluate
 from resolver.explain import explain_in
 from resolver.model import EntityRecord as R
+from resolver.normalise import normalise_name as n
+from resolver.partial import partial_acronym_pairs
 from resolver.pipeline import Resolution, explain, resolve
 from resolver.settings import MatchSettings
 from tests.conftest import shared_file
@@ -283,3 +285,15 @@ def test_a_unique_spelling_that_is_likely_a_coincidence_is_no_evidence() -> None
     assert not e.together and "coincidence" in e.apart_because[0]
     without = resolve(records[:4])  # without other scopes there is nothing to compare with
     assert without.org_of["2"] == without.org_of["3"]
+
+
+def test_a_partial_acronym_joins_the_one_name_it_fits() -> None:
+    names = ["HR Profession", "Human Resources Profession", "Invest NI", "Invest Northern Ireland"]
+    names += ["SMCP Commission", "Social Mobility and Child Poverty Commission", "Policy Profession"]
+    res = resolve([R(str(i), name) for i, name in enumerate(names)])
+    assert _together(res, "0", "1") and _together(res, "2", "3") and _together(res, "4", "5")
+    assert not _together(res, "0", "6")
+    fits_two = [n(x) for x in ("Invest NI", "Invest Northern Ireland", "Invest National Infrastructure")]
+    assert partial_acronym_pairs(fits_two, [None] * 3) == []  # which one?
+    assert partial_acronym_pairs(fits_two[:2], [None] * 2) == [(0, 1)]
+    assert partial_acronym_pairs(fits_two[:2], ["GB", "IE"]) == []  # two scopes
