@@ -28,6 +28,8 @@ def _pattern(name: NormalisedName) -> tuple[str, tuple[str, ...], bool] | None:
     tokens = name.tokens
     if not 2 <= len(tokens) <= MAX_KEPT + 1 or name.tag is not None or name.qualifier is not None:
         return None
+    if tokens[0].upper() not in name.display and tokens[-1].upper() not in name.display:
+        return None  # cheap test first: no end word is written in capitals
     caps = capitals_of(name.display)
     for at in (0, len(tokens) - 1):
         word = tokens[at]
@@ -74,9 +76,13 @@ def partial_acronym_pairs(
     if not patterns:
         return []
     longest = max(len(kept) for kept, _, _ in patterns)
+    openers = {kept[0] for kept, first, _ in patterns if not first}  # kept words before the acronym
+    closers = {kept[-1] for kept, first, _ in patterns if first}  # kept words after it
     fits: dict[int, set[int]] = {}
     for j, name in enumerate(names):
         tokens = name.tokens
+        if len(tokens) < 3 or (tokens[0] not in openers and tokens[-1] not in closers):
+            continue
         for m in range(1, min(longest, len(tokens) - 2) + 1):
             for first, kept, run in ((True, tokens[-m:], tokens[:-m]), (False, tokens[:m], tokens[m:])):
                 for i in patterns.get((kept, first, scope[j]), ()):
