@@ -34,6 +34,7 @@ from resolver.cluster import TIER_EVIDENCE, TIER_MUST, TIER_SCORED, Clustering, 
 from resolver.coincidence import COINCIDENCE_LIMIT, coincidence
 from resolver.explain import Explanation, explain
 from resolver.gcpause import paused_gc
+from resolver.heads import head_pairs
 from resolver.model import EntityRecord
 from resolver.normalise import (
     NormalisedName,
@@ -229,6 +230,10 @@ def _resolve(
     for short, full in partial_acronym_pairs(units, unit_scope):  # "HR Profession"
         links.add(
             unit_records[short][0], unit_records[full][0], ACRONYM_SCORES["unique"], TIER_EVIDENCE, "acronym"
+        )
+    for short, full in head_pairs(units, unit_scope, blocks.freq):  # "Horniman" / "Horniman Museum"
+        links.add(
+            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES["unique"], TIER_EVIDENCE, "head"
         )
     ambiguous = _ambiguous_acronyms(
         acronyms, unit_records, unit_scope, scored.lo.tolist(), scored.hi.tolist()

@@ -297,3 +297,14 @@ def test_a_partial_acronym_joins_the_one_name_it_fits() -> None:
     assert partial_acronym_pairs(fits_two, [None] * 3) == []  # which one?
     assert partial_acronym_pairs(fits_two[:2], [None] * 2) == [(0, 1)]
     assert partial_acronym_pairs(fits_two[:2], ["GB", "IE"]) == []  # two scopes
+
+
+def test_a_short_name_joins_the_one_long_name_it_heads() -> None:
+    names = ["Horniman", "Horniman Museum", "Science Museum", "Exmoor", "Exmoor National Park Authority"]
+    names += ["Peak District National Park Authority", "Acme", "Acme Robotics", "NHS", "NHS England"]
+    names += ["Wellcome", "Wellcome Trust", "Wellcome Collection"]
+    res = resolve([R(str(i), name) for i, name in enumerate(names)])
+    assert _together(res, "0", "1") and _together(res, "3", "4")
+    assert not _together(res, "6", "7")  # "Robotics" is no other name's word: a unit of its own
+    assert not _together(res, "8", "9")  # an acronym in capitals: the acronym rules decide
+    assert not _together(res, "10", "11") and not _together(res, "10", "12")  # which Wellcome?
