@@ -8,7 +8,8 @@ name adds are vocabulary that other names use too ("Museum", "National Park Auth
 of their own ("Google DeepMind" is a unit of Google, not Google) nor open with a link word
 ("Ordnance Survey of Northern Ireland" is a branch), and neither name has a legal form,
 tag or qualifier that the other lacks. A short name written in capitals is an acronym and left to
-the acronym rules ("NHS" / "NHS England" are two bodies).
+the acronym rules ("NHS" / "NHS England" are two bodies), and so is one with capitals inside a word
+("PhRMA" / "PhRMA Foundation", "SingHealth").
 
 Invariant: pairs are (short, long) unit indices, sorted, each short in at most one pair; the result
 depends only on the names, their scopes and the frequencies.
@@ -34,6 +35,7 @@ def _short(name: NormalisedName, freq: Mapping[str, int]) -> bool:
         and name.legal_form is None
         and not name.acronym_explicit
         and not name.display.isupper()
+        and name.segments is None  # "PhRMA", "SingHealth": capitals inside a word make an acronym
         and any(len(t) >= MIN_LETTERS and t.isalpha() for t in tokens)
         and all(t not in GENERIC_WORDS and freq.get(t, 0) == 2 for t in tokens)
     )
