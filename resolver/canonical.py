@@ -24,7 +24,17 @@ from resolver.normalise import NormalisedName
 # while the organisation has a real one.
 _PLACEHOLDER = re.compile(r"[a-z][a-z0-9_.+-]{0,31}:(?!//)\S+")
 
-METHODS = ("existing", "identifier", "source-alias", "judgement", "exact", "normalised", "acronym", "fuzzy")
+METHODS = (
+    "existing",
+    "identifier",
+    "source-alias",
+    "judgement",
+    "exact",
+    "normalised",
+    "acronym",
+    "head",
+    "fuzzy",
+)
 
 
 @dataclass(frozen=True, slots=True)

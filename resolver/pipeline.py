@@ -31,8 +31,10 @@ from resolver.canonical import (
     identity,
 )
 from resolver.cluster import TIER_EVIDENCE, TIER_MUST, TIER_SCORED, Clustering, cluster
+from resolver.coincidence import COINCIDENCE_LIMIT, coincidence
 from resolver.explain import Explanation, explain
 from resolver.gcpause import paused_gc
+from resolver.heads import head_pairs
 from resolver.model import EntityRecord
 from resolver.normalise import (
     NormalisedName,
@@ -41,6 +43,7 @@ from resolver.normalise import (
     looks_like_acronym,
     normalise_name,
 )
+from resolver.partial import partial_acronym_pairs
 from resolver.score import anchor_score, score_blocks
 from resolver.settings import MatchSettings
 from resolver.words import keeps_acronym
@@ -224,6 +227,14 @@ def _resolve(
         refused,
     )
     unit_scope = [recs[m[0]].scope for m in unit_records]
+    for short, full in partial_acronym_pairs(units, unit_scope):  # "HR Profession"
+        links.add(
+            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES["unique"], TIER_EVIDENCE, "acronym"
+        )
+    for short, full in head_pairs(units, unit_scope, blocks.freq):  # "Horniman" / "Horniman Museum"
+        links.add(
+            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES["unique"], TIER_EVIDENCE, "head"
+        )
     ambiguous = _ambiguous_acronyms(
         acronyms, unit_records, unit_scope, scored.lo.tolist(), scored.hi.tolist()
     )
@@ -361,7 +372,8 @@ def _acronym_links(
 
     Evidence: the pair is attested (an explicit "(NHS)" or a source alias), shares a qualifier or a
     relative, or is *unique*: every full name of the corpus the short one spells is one body (they
-    score together), and the short one is written as an acronym or is no word of a longer name."""
+    score together), the short one is written as an acronym or is no word of a longer name, and the
+    spelling is no likely coincidence (resolver.coincidence)."""
     # Every surface form counts: a unit is represented by one form, which may lack the "(NHS)".
     attested = {(u.acronym, u.core) for u in cache.values() if u.acronym_explicit and u.acronym}
     for rec in recs:  # a source giving "NHS" and "National Health Service" for one body attests the pair
@@ -384,6 +396,7 @@ def _acronym_links(
         kept = {f for f in fulls if scope[f] == scope[short]} or fulls
         spelled_by[short] = {f for f in kept if units[f].tag == units[short].tag} or kept
     component = _components(len(units), scored_lo, scored_hi, {f for _, f in pairs}, scope)
+    chance = coincidence(units, scope, acronyms)
     words = _words_of_long_names(units, {units[short].tokens[0] for short in spelled_by})
     accepted = 0
     for short, full in pairs:
@@ -401,6 +414,7 @@ def _acronym_links(
             evidence = "relative"
         elif (
             bodies == 1
+            and chance.get(short, 0.0) <= COINCIDENCE_LIMIT
             and looks_like_acronym(s, f, words)
             and _acronym_forms_agree(s, f)
             and keeps_acronym(s, f)
@@ -412,6 +426,10 @@ def _acronym_links(
                 refused[(short, full)] = (
                     f"ambiguous acronym: {s.core!r} also spells {', '.join(map(repr, others))} in this input"
                     if bodies > 1
+                    else f"acronym: {s.core!r} spells {f.display!r} alone in its scope, but more likely by "
+                    f"coincidence (p={chance[short]:.2f}): names elsewhere spell it too, and most one-word "
+                    "names of this scope spell none of its names"
+                    if chance.get(short, 0.0) > COINCIDENCE_LIMIT
                     else f"acronym: {s.display!r} is a company of its own name ({s.legal_form})"
                     if not _acronym_forms_agree(s, f)
                     else f"acronym: {f.display!r} opens with an acronym of its own, which {s.display!r} lacks"

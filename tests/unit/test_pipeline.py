@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from resolver.evaluate import evaluate
 from resolver.explain import explain_in
 from resolver.model import EntityRecord as R
+from resolver.normalise import normalise_name as n
+from resolver.partial import partial_acronym_pairs
 from resolver.pipeline import Resolution, explain, resolve
 from resolver.settings import MatchSettings
 from tests.conftest import shared_file
@@ -266,3 +268,43 @@ def test_explain_in_names_corpus_statistics_when_they_decide() -> None:
     e = explain_in("Kokuyo Co., Ltd.", "Kyokuyo Co., Ltd.", [R(str(i), x) for i, x in enumerate(names)])
     assert e.pairwise.decision == "same" and not e.together
     assert "known" in e.apart_because[0]
+
+
+def test_a_unique_spelling_that_is_likely_a_coincidence_is_no_evidence() -> None:
+    """In a scope whose acronyms mostly spell none of its names (written in another language, or of
+    bodies absent from the input), a common acronym spelling one name is more likely another body's;
+    in a scope whose acronyms find their names, the same spelling joins."""
+    rows = [("NP", "SG"), ("Nanyang Polytechnic", "SG"), ("NP", "FR"), ("Nouveau Pole", "FR")]
+    rows += [("Institut Curie", "FR")] + [(x, "FR") for x in ("LER", "ICN", "EcoMic", "PhyCell")]
+    rows += [(f"North{c} Park{c}", "GB") for c in "abcdef"]
+    records = [R(str(i), name, scope=scope) for i, (name, scope) in enumerate(rows)]
+    res = resolve(records)
+    assert res.org_of["0"] == res.org_of["1"]  # Singapore: its one-word names find their full names
+    assert res.org_of["2"] != res.org_of["3"]
+    e = explain_in("NP", "Nouveau Pole", records[2:] + records[:2])  # the French "NP" comes first
+    assert not e.together and "coincidence" in e.apart_because[0]
+    without = resolve(records[:4])  # without other scopes there is nothing to compare with
+    assert without.org_of["2"] == without.org_of["3"]
+
+
+def test_a_partial_acronym_joins_the_one_name_it_fits() -> None:
+    names = ["HR Profession", "Human Resources Profession", "Invest NI", "Invest Northern Ireland"]
+    names += ["SMCP Commission", "Social Mobility and Child Poverty Commission", "Policy Profession"]
+    res = resolve([R(str(i), name) for i, name in enumerate(names)])
+    assert _together(res, "0", "1") and _together(res, "2", "3") and _together(res, "4", "5")
+    assert not _together(res, "0", "6")
+    fits_two = [n(x) for x in ("Invest NI", "Invest Northern Ireland", "Invest National Infrastructure")]
+    assert partial_acronym_pairs(fits_two, [None] * 3) == []  # which one?
+    assert partial_acronym_pairs(fits_two[:2], [None] * 2) == [(0, 1)]
+    assert partial_acronym_pairs(fits_two[:2], ["GB", "IE"]) == []  # two scopes
+
+
+def test_a_short_name_joins_the_one_long_name_it_heads() -> None:
+    names = ["Horniman", "Horniman Museum", "Science Museum", "Exmoor", "Exmoor National Park Authority"]
+    names += ["Peak District National Park Authority", "Acme", "Acme Robotics", "NHS", "NHS England"]
+    names += ["Wellcome", "Wellcome Trust", "Wellcome Collection"]
+    res = resolve([R(str(i), name) for i, name in enumerate(names)])
+    assert _together(res, "0", "1") and _together(res, "3", "4")
+    assert not _together(res, "6", "7")  # "Robotics" is no other name's word: a unit of its own
+    assert not _together(res, "8", "9")  # an acronym in capitals: the acronym rules decide
+    assert not _together(res, "10", "11") and not _together(res, "10", "12")  # which Wellcome?
