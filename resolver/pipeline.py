@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from resolver.block import AcronymIndex, acronym_candidates, acronym_index, block
+from resolver.acronym_links import ACRONYM_SCORES, Links, acronym_links, ambiguous_acronyms
+from resolver.block import acronym_index, block
 from resolver.canonical import (
     AliasEvidence,
     ClusterIds,
@@ -31,22 +32,18 @@ from resolver.canonical import (
     identity,
 )
 from resolver.cluster import TIER_EVIDENCE, TIER_MUST, TIER_SCORED, Clustering, cluster
-from resolver.coincidence import COINCIDENCE_LIMIT, coincidence
 from resolver.explain import Explanation, explain
 from resolver.gcpause import paused_gc
 from resolver.heads import head_pairs
 from resolver.model import EntityRecord
 from resolver.normalise import (
     NormalisedName,
-    acronym_forms,
     is_acronym_of,
-    looks_like_acronym,
     normalise_name,
 )
 from resolver.partial import partial_acronym_pairs
 from resolver.score import anchor_score, score_blocks
 from resolver.settings import MatchSettings
-from resolver.words import keeps_acronym
 
 __all__ = [
     "AliasEvidence",
@@ -61,7 +58,6 @@ __all__ = [
 ]
 
 GUARD_SLACK = 0.1  # two clusters' anchors must score >= threshold - slack to merge
-ACRONYM_SCORES = {"attested": 0.97, "qualifier": 0.93, "relative": 0.9, "unique": 0.89}
 ORG_SCHEME = "\x00org"  # tag scheme of existing organisation ids: two different ones never merge
 QUALIFIER_SCHEME = "\x00qualifier"  # likewise for two different LittleSis-style qualifiers
 SCOPE_SCHEME = "\x00scope"  # and for two different scopes (countries, registers)
@@ -81,7 +77,9 @@ class ResolutionStats:
     pairs_accepted: int  # unit pairs scoring >= threshold
     acronym_candidates: int
     acronym_accepted: int
-    ambiguous_acronyms: int  # repeated bare acronyms whose records stay apart (see _ambiguous_acronyms)
+    ambiguous_acronyms: (
+        int  # repeated bare acronyms whose records stay apart (see acronym_links.ambiguous_acronyms)
+    )
     merges: int  # links that joined two clusters
     guard_rejections: int
     cannot_link_conflicts: int  # links refused by a cannot-link, identifier or org id clash
@@ -95,24 +93,6 @@ class Resolution:
     organisations: tuple[Organisation, ...]
     org_of: Mapping[str, str]
     stats: ResolutionStats
-
-
-class _Links:
-    """Parallel lists of links between records (lo, hi, score, tier) and why each was made."""
-
-    def __init__(self) -> None:
-        self.lo: list[int] = []
-        self.hi: list[int] = []
-        self.score: list[float] = []
-        self.tier: list[int] = []
-        self.method: list[str] = []
-
-    def add(self, lo: int, hi: int, score: float, tier: int, method: str) -> None:
-        self.lo.append(lo)
-        self.hi.append(hi)
-        self.score.append(score)
-        self.tier.append(tier)
-        self.method.append(method)
 
 
 def resolve(
@@ -196,7 +176,7 @@ def _resolve(
     unit_records = [unit_of_key[k] for k in unit_keys]
     del unit_of_key
 
-    links = _Links()
+    links = Links()
     _identifier_links(recs, links)
     for a, b in sorted(must_link):
         if a in index and b in index and a != b:
@@ -213,7 +193,7 @@ def _resolve(
     cannot = [(index[a], index[b]) for a, b in cannot_link if a in index and b in index]
     acronyms = acronym_index(units)
     refused: dict[tuple[int, int], str] | None = {} if trace is not None else None
-    candidates, accepted_acronyms = _acronym_links(
+    candidates, accepted_acronyms = acronym_links(
         recs,
         units,
         unit_records,
@@ -227,17 +207,15 @@ def _resolve(
         refused,
     )
     unit_scope = [recs[m[0]].scope for m in unit_records]
-    for short, full in partial_acronym_pairs(units, unit_scope):  # "HR Profession"
-        links.add(
-            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES["unique"], TIER_EVIDENCE, "acronym"
-        )
-    for short, full in head_pairs(units, unit_scope, blocks.freq):  # "Horniman" / "Horniman Museum"
-        links.add(
-            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES["unique"], TIER_EVIDENCE, "head"
-        )
-    ambiguous = _ambiguous_acronyms(
-        acronyms, unit_records, unit_scope, scored.lo.tolist(), scored.hi.tolist()
-    )
+    for method, found in (
+        ("acronym", partial_acronym_pairs(units, unit_scope)),  # "HR Profession"
+        ("head", head_pairs(units, unit_scope, blocks.freq)),  # "Horniman" / "Horniman Museum"
+    ):
+        for short, full in found:
+            links.add(
+                unit_records[short][0], unit_records[full][0], ACRONYM_SCORES["unique"], TIER_EVIDENCE, method
+            )
+    ambiguous = ambiguous_acronyms(acronyms, unit_records, unit_scope, scored.lo.tolist(), scored.hi.tolist())
 
     def guard(a: int, b: int) -> bool:
         return _compatible(name_norm[a], name_norm[b], settings.threshold - GUARD_SLACK)
@@ -322,7 +300,7 @@ class Trace:
     names: Sequence[NormalisedName]  # of each record's name
     units: Sequence[NormalisedName]
     unit_records: Sequence[list[int]]
-    links: _Links
+    links: Links
     clustering: Clustering
     refused_acronyms: Mapping[tuple[int, int], str]  # (short unit, full unit) -> the rule
     ambiguous_units: set[int]  # repeated bare acronyms whose records were not joined for it
@@ -343,7 +321,7 @@ def resolve_traced(
     return out[0]
 
 
-def _identifier_links(recs: Sequence[EntityRecord], links: _Links) -> None:
+def _identifier_links(recs: Sequence[EntityRecord], links: Links) -> None:
     """Records sharing an identifier must merge: chain each identifier's records (in key order)."""
     holders: dict[str, list[int]] = {}
     for i, rec in enumerate(recs):
@@ -353,181 +331,6 @@ def _identifier_links(recs: Sequence[EntityRecord], links: _Links) -> None:
         members = holders[ident]
         for other in members[1:]:
             links.add(members[0], other, 1.0, TIER_MUST, "identifier")
-
-
-def _acronym_links(
-    recs: Sequence[EntityRecord],
-    units: Sequence[NormalisedName],
-    unit_records: Sequence[list[int]],
-    cache: Mapping[str, NormalisedName],
-    cannot: Sequence[tuple[int, int]],
-    settings: MatchSettings,
-    links: _Links,
-    acronyms: AcronymIndex,
-    scored_lo: Sequence[int],
-    scored_hi: Sequence[int],
-    refused: dict[tuple[int, int], str] | None = None,
-) -> tuple[int, int]:
-    """Add acronym links that carry evidence; return (candidates, accepted).
-
-    Evidence: the pair is attested (an explicit "(NHS)" or a source alias), shares a qualifier or a
-    relative, or is *unique*: every full name of the corpus the short one spells is one body (they
-    score together), the short one is written as an acronym or is no word of a longer name, and the
-    spelling is no likely coincidence (resolver.coincidence)."""
-    # Every surface form counts: a unit is represented by one form, which may lack the "(NHS)".
-    attested = {(u.acronym, u.core) for u in cache.values() if u.acronym_explicit and u.acronym}
-    for rec in recs:  # a source giving "NHS" and "National Health Service" for one body attests the pair
-        if rec.aliases:
-            forms = [cache[s] for s in (rec.name, *rec.aliases)]
-            shorts = {f.tokens[0] for f in forms if len(f.tokens) == 1}
-            attested.update(
-                (a, f.core) for f in forms if len(f.tokens) > 1 for a in acronym_forms(f) if a in shorts
-            )
-    relatives: dict[int, set[int]] = {}
-    for a, b in cannot:
-        relatives.setdefault(a, set()).add(b)
-        relatives.setdefault(b, set()).add(a)
-    pairs = acronym_candidates(units, max_bucket=settings.max_bucket, attested=attested, index=acronyms)
-    spelled_by: dict[int, set[int]] = {}
-    for short, full in pairs:
-        spelled_by.setdefault(short, set()).add(full)
-    scope = [recs[m[0]].scope for m in unit_records]
-    for short, fulls in spelled_by.items():  # the fulls of the short one's scope and tag, if any
-        kept = {f for f in fulls if scope[f] == scope[short]} or fulls
-        spelled_by[short] = {f for f in kept if units[f].tag == units[short].tag} or kept
-    component = _components(len(units), scored_lo, scored_hi, {f for _, f in pairs}, scope)
-    chance = coincidence(units, scope, acronyms)
-    words = _words_of_long_names(units, {units[short].tokens[0] for short in spelled_by})
-    accepted = 0
-    for short, full in pairs:
-        s, f = units[short], units[full]
-        if full not in spelled_by[short]:  # "DfE (NI)" is not "Department for Education"
-            if refused is not None:
-                refused[(short, full)] = f"acronym: {s.display!r} has another tag or scope than {f.display!r}"
-            continue
-        bodies = len({component[j] for j in spelled_by[short]})
-        if (s.tokens[0], f.core) in attested:
-            evidence = "attested"
-        elif s.qualifier is not None and s.qualifier == f.qualifier:
-            evidence = "qualifier"
-        elif _share_relative(unit_records[short], unit_records[full], relatives):
-            evidence = "relative"
-        elif (
-            bodies == 1
-            and chance.get(short, 0.0) <= COINCIDENCE_LIMIT
-            and looks_like_acronym(s, f, words)
-            and _acronym_forms_agree(s, f)
-            and keeps_acronym(s, f)
-        ):
-            evidence = "unique"
-        else:
-            if refused is not None:
-                others = sorted(units[j].display for j in spelled_by[short] if j != full)[:3]
-                refused[(short, full)] = (
-                    f"ambiguous acronym: {s.core!r} also spells {', '.join(map(repr, others))} in this input"
-                    if bodies > 1
-                    else f"acronym: {s.core!r} spells {f.display!r} alone in its scope, but more likely by "
-                    f"coincidence (p={chance[short]:.2f}): names elsewhere spell it too, and most one-word "
-                    "names of this scope spell none of its names"
-                    if chance.get(short, 0.0) > COINCIDENCE_LIMIT
-                    else f"acronym: {s.display!r} is a company of its own name ({s.legal_form})"
-                    if not _acronym_forms_agree(s, f)
-                    else f"acronym: {f.display!r} opens with an acronym of its own, which {s.display!r} lacks"
-                    if not keeps_acronym(s, f)
-                    else f"acronym: {s.display!r} reads as a word here (one of longer names), not an acronym"
-                )
-            continue
-        accepted += 1
-        links.add(
-            unit_records[short][0], unit_records[full][0], ACRONYM_SCORES[evidence], TIER_EVIDENCE, "acronym"
-        )
-    return len(pairs), accepted
-
-
-def _acronym_forms_agree(short: NormalisedName, full: NormalisedName) -> bool:
-    """A short name with a legal form of its own ("KGK Company") is a company of that name, not the
-    initials of another ("Koatsu Gas Kogyo"), unless the full name has the same form ("IBM Corp" /
-    "International Business Machines Corp")."""
-    return short.legal_form is None or short.legal_form == full.legal_form
-
-
-def _components(
-    n: int, lo: Sequence[int], hi: Sequence[int], wanted: set[int], scope: Sequence[str | None]
-) -> dict[int, int]:
-    """Connected component (a root unit) of each ``wanted`` unit under the scored pairs of one scope
-    (pairs across scopes never merge, so they cannot make two bodies of one scope one)."""
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for u, v in zip(lo, hi, strict=True):
-        if scope[u] == scope[v]:
-            parent[find(u)] = find(v)
-    return {u: find(u) for u in wanted}
-
-
-def _words_of_long_names(units: Sequence[NormalisedName], wanted: set[str]) -> set[str]:
-    """Which ``wanted`` words occur as a word of some name of two or more words."""
-    found: set[str] = set()
-    if wanted:
-        for u in units:
-            if len(u.tokens) > 1 and not wanted.isdisjoint(u.tokens):
-                found.update(wanted.intersection(u.tokens))
-    return found
-
-
-def _ambiguous_acronyms(
-    acronyms: AcronymIndex,
-    unit_records: Sequence[list[int]],
-    scope: Sequence[str | None],
-    lo: list[int],
-    hi: list[int],
-) -> set[int]:
-    """Units that are a bare acronym carried by several records and spelled by two or more full names
-    of this corpus that do not match one another ("AU": Aarhus University, American University, ...).
-
-    Such a string does not say which body a record means, so its records are not joined for sharing
-    it (each keeps only its own evidence); a repeated acronym that spells one body ("NHS" beside
-    "National Health Service") is joined as usual. Only pairs within one scope make two full names one
-    body: "Michigan State University" and "Montana State University" stay two even when a chain of
-    same-named bodies of other countries links them.
-    """
-    candidates = {
-        a: f
-        for a, f in acronyms.fulls.items()
-        if len(f) > 1 and any(len(unit_records[u]) > 1 for u in acronyms.shorts[a])
-    }
-    if not candidates:
-        return set()
-    parent: dict[int, int] = {u: u for f in candidates.values() for u in f}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for u, v in zip(lo, hi, strict=True):
-        if u in parent and v in parent and scope[u] == scope[v]:
-            parent[find(u)] = find(v)
-    return {
-        u
-        for a, f in candidates.items()
-        if len({find(v) for v in f}) > 1
-        for u in acronyms.shorts[a]
-        if len(unit_records[u]) > 1
-    }
-
-
-def _share_relative(a: Sequence[int], b: Sequence[int], relatives: Mapping[int, set[int]]) -> bool:
-    if not relatives:
-        return False
-    near_a = set().union(*(relatives.get(i, set()) for i in a))
-    return any(not near_a.isdisjoint(relatives.get(j, set())) for j in b)
 
 
 def _compatible(a: NormalisedName, b: NormalisedName, floor: float) -> bool:
@@ -542,7 +345,7 @@ def _organisations(
     name_norm: Sequence[NormalisedName],
     labels: Sequence[int],
     accepted: Sequence[int],
-    links: _Links,
+    links: Links,
     cache: Mapping[str, NormalisedName],
 ) -> tuple[tuple[Organisation, ...], dict[str, str]]:
     # How each record joined: the first accepted link touching it, strongest first (cluster's order).
