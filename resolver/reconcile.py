@@ -82,7 +82,7 @@ class GraphView(Protocol):
 
 
 class MentionTable(Protocol):
-    """Distinct incoming mentions by record key (``ingest._Records`` fits)."""
+    """Distinct incoming mentions by record key (``held.Records`` fits)."""
 
     names: dict[str, str]
     ids: dict[str, tuple[str, ...]]
