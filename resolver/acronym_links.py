@@ -7,7 +7,7 @@ Pure: indices into the call's records and units; ``resolver.pipeline`` turns the
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 
 from resolver.block import AcronymIndex, acronym_candidates
 from resolver.cluster import TIER_EVIDENCE
@@ -18,6 +18,14 @@ from resolver.settings import MatchSettings
 from resolver.words import keeps_acronym
 
 ACRONYM_SCORES = {"attested": 0.97, "qualifier": 0.93, "relative": 0.9, "unique": 0.89}
+
+
+def _find(parent: MutableMapping[int, int] | list[int], x: int) -> int:
+    """The root of ``x`` in a union-find forest, halving the path on the way."""
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
 
 
 class Links:
@@ -141,16 +149,10 @@ def _components(
     (pairs across scopes never merge, so they cannot make two bodies of one scope one)."""
     parent = list(range(n))
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     for u, v in zip(lo, hi, strict=True):
         if scope[u] == scope[v]:
-            parent[find(u)] = find(v)
-    return {u: find(u) for u in wanted}
+            parent[_find(parent, u)] = _find(parent, v)
+    return {u: _find(parent, u) for u in wanted}
 
 
 def _words_of_long_names(units: Sequence[NormalisedName], wanted: set[str]) -> set[str]:
@@ -188,19 +190,13 @@ def ambiguous_acronyms(
         return set()
     parent: dict[int, int] = {u: u for f in candidates.values() for u in f}
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     for u, v in zip(lo, hi, strict=True):
         if u in parent and v in parent and scope[u] == scope[v]:
-            parent[find(u)] = find(v)
+            parent[_find(parent, u)] = _find(parent, v)
     return {
         u
         for a, f in candidates.items()
-        if len({find(v) for v in f}) > 1
+        if len({_find(parent, v) for v in f}) > 1
         for u in acronyms.shorts[a]
         if len(unit_records[u]) > 1
     }
