@@ -119,9 +119,9 @@ class HeldClaims(Sequence[tuple[ParentClaim, str, str, str]]):
     def __len__(self) -> int:
         return len(self.rows)
 
-    def key_pairs(self) -> list[tuple[str, str]]:
+    def key_pairs(self) -> Iterator[tuple[str, str]]:
         """(parent key, child key) per claim, in claim order (``reconcile.key_pairs``)."""
-        return [(h[0], h[1]) for h in self.rows.values()]
+        return ((h[0], h[1]) for h in self.rows.values())
 
     def __iter__(self) -> Iterator[tuple[ParentClaim, str, str, str]]:
         return (self._row(claim_id, h) for claim_id, h in self.rows.items())

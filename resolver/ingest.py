@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from resolver.gcpause import paused_gc
-from resolver.graph.writer import GraphWriter, OrganisationWrite
+from resolver.graph.writer import GraphWriter
 from resolver.held import HeldClaims, Records
 from resolver.model import (
     EntityClaim,
@@ -396,8 +396,7 @@ def _resolve_and_write(
     # Nodes before the edges that need them; every step is idempotent, so a re-run resumes safely.
     # A first load (the graph held nothing when the lock was taken) CREATEs instead of MERGEing.
     fresh = writer.is_empty()
-    items = [OrganisationWrite(c.node, c.aliases, c.identifiers) for c in rec.changes]
-    rec.changes.clear()  # items hold the same rows
+    items, rec.changes = rec.changes, []  # the writer takes them as they are
     with _collecting():
         advance = stage("writing organisations", len(items))
         # The claims are linked here, while the server writes the organisations (it needs no client

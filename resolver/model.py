@@ -173,6 +173,16 @@ class IdentifierLink:
 
 
 @dataclass(frozen=True, slots=True)
+class OrganisationChange:
+    """One organisation to create or rename, with the aliases and identifiers it gains (all may be empty):
+    what reconciliation decides and the writers (Bolt and bulk) write, one object for both."""
+
+    node: OrganisationNode
+    aliases: tuple[AliasLink, ...] = ()
+    identifiers: tuple[IdentifierLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ParentLink:
     """One dated spell: (parent)-[:PARENT_OF {claimId, ...}]->(child), keyed by claim_id."""
 

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
+from operator import attrgetter
 from typing import Protocol, TypeVar, cast
 
-from resolver.canonical import AliasEvidence
+from resolver.canonical import AliasEvidence, Organisation
 from resolver.dates import spell_problem
 from resolver.evidence import Decision, graph_decisions
 from resolver.judgements import Judgement, record_links
@@ -33,6 +35,7 @@ from resolver.model import (
     AliasLink,
     EntityRecord,
     IdentifierLink,
+    OrganisationChange,
     OrganisationNode,
     ParentClaim,
     ParentLink,
@@ -93,26 +96,17 @@ class MentionTable(Protocol):
 ClaimKeys = Sequence[tuple[ParentClaim, str, str, str]]
 
 
-def key_pairs(claims: ClaimKeys) -> list[tuple[str, str]]:
+def key_pairs(claims: ClaimKeys) -> Iterator[tuple[str, str]]:
     """(parent record key, child record key) of every claim. A sequence that holds the keys apart (ingest's
     held claims, which otherwise rebuild each claim and its two mentions) gives them by ``key_pairs()``.
 
-    >>> key_pairs([(None, "f.csv", "k0", "k1")])
+    >>> list(key_pairs([(None, "f.csv", "k0", "k1")]))
     [('k0', 'k1')]
     """
     given = getattr(claims, "key_pairs", None)
     if callable(given):
-        return cast(list[tuple[str, str]], given())
-    return [(p, c) for _, _, p, c in claims]
-
-
-@dataclass(frozen=True, slots=True)
-class OrganisationChange:
-    """One organisation to create or rename, with the aliases and identifiers it gains (all may be empty)."""
-
-    node: OrganisationNode
-    aliases: tuple[AliasLink, ...] = ()
-    identifiers: tuple[IdentifierLink, ...] = ()
+        return cast(Iterator[tuple[str, str]], given())
+    return ((p, c) for _, _, p, c in claims)
 
 
 @dataclass(slots=True)
@@ -254,9 +248,6 @@ def reconcile(
 
     unresolved = [k for k in records.names if k not in pinned]
     out.resolved_by_engine = len(unresolved)
-    new_orgs: list[OrganisationNode] = []
-    renamed: list[OrganisationNode] = []
-    evidence: list[tuple[str, AliasEvidence]] = []  # (org id, alias) for every form of every organisation
     if unresolved:
         entity_records = [
             EntityRecord(k, name, tuple(sorted(records.aliases[k])), records.ids[k], pinned.get(k))
@@ -265,20 +256,25 @@ def reconcile(
         entity_records += [
             EntityRecord(graph_key(o.id), o.name, o.aliases, o.identifiers, o.id) for o in graph.orgs.values()
         ]
-        cannot = key_pairs(claims) + list(cannot_link)  # e.g. a body and its successor
         graph_pairs = (
             [(graph.canonical(p), graph.canonical(c)) for p, c in view.parent_pairs()] if graph.orgs else []
         )
-        cannot += [(graph_key(p), graph_key(c)) for p, c in graph_pairs]
+        graph_cannot = [(graph_key(p), graph_key(c)) for p, c in graph_pairs]
         must: list[tuple[str, str]] = []
+        judged_cannot: list[tuple[str, str]] = []
         if judgements:
             must, judged_cannot = _judgement_links(judgements, records, graph, pinned)
-            cannot += judged_cannot
             out.judgements_applied = len(must) + len(judged_cannot)
+
+        def cannot_pairs() -> Iterator[tuple[str, str]]:  # e.g. a body and its successor (cannot_link)
+            return chain(key_pairs(claims), cannot_link, graph_cannot, judged_cannot)
+
         advance = stage("resolving names", len(entity_records))
         # A register file (every mention has an identifier of one scheme) needs no fuzzy work, unless a
-        # person's "same" judgement must join what identifiers keep apart.
-        fast = None if must else resolve_register(entity_records, cannot)
+        # person's "same" judgement must join what identifiers keep apart. It reads the cannot-links once,
+        # so they are not held as a list (a tuple per claim) beside its groups.
+        fast = None if must else resolve_register(entity_records, cannot_pairs())
+        cannot = [] if fast is not None else list(cannot_pairs())
         out.resolved_by = "engine" if fast is None else "identifiers (register fast path)"
         resolution = fast or resolve(
             entity_records, cannot_link=cannot, must_link=must, settings=settings, progress=advance
@@ -294,41 +290,32 @@ def reconcile(
         # the resolution's own dict when it is one: a copy costs ~100 MB at a million mentions
         org_of = resolution.org_of
         out.org_of = org_of if isinstance(org_of, dict) else dict(org_of)
-        for resolved in resolution.organisations:
-            node = OrganisationNode(resolved.id, resolved.name, resolved.norm_name)
-            old = graph.orgs.get(resolved.id)
-            if old is None:
-                new_orgs.append(node)
-            elif (old.name, old.norm_name) != (node.name, node.norm_name):
-                renamed.append(node)
-            evidence.extend((resolved.id, _graph_method(a, joined_by_graph)) for a in resolved.aliases)
-        del fast, resolution  # the organisations' rows are all the rest needs
+        # A list, not the resolution's tuple: each organisation is dropped once its change is built, so
+        # the two are never all held at once (at a million they were the peak of an ingest's memory).
+        organisations: list[Organisation | None] = sorted(resolution.organisations, key=attrgetter("id"))
+        del fast, resolution
+        out.changes = _resolved_changes(
+            organisations, graph, joined_by_graph, _new_identifiers(records, graph, out.org_of), out
+        )
+        out.organisations_reused = len({o for k in records.names if (o := out.org_of[k]) in graph.orgs})
     else:
         out.org_of = dict(pinned)
+        evidence: list[tuple[str, AliasEvidence]] = []  # (org id, alias) the graph lacks
         for key, org_id in pinned.items():
             method = "identifier" if records.ids[key] else "existing"
             for form in (records.names[key], *records.aliases[key]):
                 if org_id not in graph.alias_orgs.get(form, ()):  # normalise only the forms the graph lacks
                     evidence.append((org_id, AliasEvidence(form, normalise_name(form).key, 1.0, method)))
-
-    file_orgs = {out.org_of[k] for k in records.names}
-    out.organisations_created = len(new_orgs)
-    out.organisations_reused = len(file_orgs - {o.id for o in new_orgs})
-    out.organisations_renamed = len(renamed)
-
-    aliases: dict[tuple[str, str], AliasLink] = {}
-    for org_id, ev in evidence:
-        pair = (ev.name, org_id)
-        if org_id not in graph.alias_orgs.get(ev.name, ()) and pair not in aliases and ev.name.strip():
-            aliases[pair] = AliasLink(ev.name, ev.norm_name, org_id, ev.score, ev.method)
-    identifiers: dict[str, IdentifierLink] = {}
-    for key in records.names:
-        for ident in records.ids[key]:
-            if ident not in graph.ident_org and ident not in identifiers:
-                identifiers[ident] = IdentifierLink(ident, out.org_of[key])
-    out.aliases_added = len(aliases)
-    out.identifiers_added = len(identifiers)
-    out.changes = _changes(new_orgs + renamed, graph.orgs, aliases.values(), identifiers.values())
+        out.organisations_reused = len(set(pinned.values()))
+        aliases: dict[tuple[str, str], AliasLink] = {}
+        for org_id, ev in evidence:
+            pair = (ev.name, org_id)
+            if pair not in aliases and ev.name.strip():
+                aliases[pair] = AliasLink(ev.name, ev.norm_name, org_id, ev.score, ev.method)
+        identifiers = _new_identifiers(records, graph, out.org_of)
+        out.aliases_added = len(aliases)
+        out.identifiers_added = len(identifiers)
+        out.changes = _changes([], graph.orgs, aliases.values(), identifiers)
     if link:
         link_claims(claims, out, stage)
     return out
@@ -468,6 +455,65 @@ def _changes(
             OrganisationChange(node, tuple(new_aliases.get(org_id, ())), tuple(new_ids.get(org_id, ())))
         )
     return items
+
+
+def _new_identifiers(records: MentionTable, graph: _Graph, org_of: Mapping[str, str]) -> list[IdentifierLink]:
+    """The identifiers the graph lacks, each to the organisation of the first record carrying it."""
+    found: dict[str, IdentifierLink] = {}
+    for key, ids in records.ids.items():
+        for ident in ids:
+            if ident not in graph.ident_org and ident not in found:
+                found[ident] = IdentifierLink(ident, org_of[key])
+    return list(found.values())
+
+
+def _resolved_changes(
+    organisations: list[Organisation | None],
+    graph: _Graph,
+    joined: Mapping[str, float],
+    identifiers: list[IdentifierLink],
+    out: Reconciliation,
+) -> list[OrganisationChange]:
+    """One change per resolved organisation that is new, renamed or gains an alias or identifier, in id
+    order (``organisations`` is sorted by id and emptied as it goes); counts them into ``out``.
+
+    Every identifier's organisation is one of ``organisations`` (a resolution maps every record to one of
+    its own), so a walk of both in id order pairs them.
+    """
+    identifiers.sort(key=attrgetter("org_id"))  # stable: in record order within an organisation
+    out.identifiers_added = len(identifiers)
+    changes: list[OrganisationChange] = []
+    k = 0
+    for i, resolved in enumerate(organisations):
+        assert resolved is not None
+        organisations[i] = None
+        first = k
+        while k < len(identifiers) and identifiers[k].org_id == resolved.id:
+            k += 1
+        old = graph.orgs.get(resolved.id)
+        node = OrganisationNode(resolved.id, resolved.name, resolved.norm_name)
+        changed = old is None or (old.name, old.norm_name) != (node.name, node.norm_name)
+        if old is None:
+            out.organisations_created += 1
+        elif changed:
+            out.organisations_renamed += 1
+        aliases: list[AliasLink] = []
+        seen: set[str] = set()
+        for a in resolved.aliases:
+            ev = _graph_method(a, joined)
+            if (
+                ev.name not in seen
+                and ev.name.strip()
+                and resolved.id not in graph.alias_orgs.get(ev.name, ())
+            ):
+                seen.add(ev.name)
+                aliases.append(AliasLink(ev.name, ev.norm_name, resolved.id, ev.score, ev.method))
+        out.aliases_added += len(aliases)
+        if changed or aliases or k > first:
+            changes.append(OrganisationChange(node, tuple(aliases), tuple(identifiers[first:k])))
+    if k != len(identifiers):
+        raise RuntimeError(f"identifier {identifiers[k].key} names an organisation the resolution lacks")
+    return changes
 
 
 def link_claims(claims: ClaimKeys, out: Reconciliation, stage: StageFactory = _no_stage) -> None:

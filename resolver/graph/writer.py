@@ -25,10 +25,8 @@ from resolver.graph.templates import TemplateRegistry
 from resolver.judgements import Judgement
 from resolver.judgements import from_row as judgement_from_row
 from resolver.model import (
-    AliasLink,
-    IdentifierLink,
     NameLink,
-    OrganisationNode,
+    OrganisationChange,
     ParentLink,
     PartialDate,
     SuccessionLink,
@@ -74,13 +72,8 @@ class WriteCounts:
         self.properties_set += counters.properties_set
 
 
-@dataclass(frozen=True, slots=True)
-class OrganisationWrite:
-    """One organisation to create or rename, with the aliases and identifiers it gains (all may be empty)."""
-
-    node: OrganisationNode
-    aliases: tuple[AliasLink, ...] = ()
-    identifiers: tuple[IdentifierLink, ...] = ()
+# What reconciliation decides for an organisation is what is written: one object, no copy per row.
+OrganisationWrite = OrganisationChange
 
 
 def organisation_row(item: OrganisationWrite) -> dict[str, Any]:
