@@ -50,6 +50,7 @@ GROUPS = [
     ["Peak District National Park Authority", "PDNP"],  # the kind of body left out
     ["Medicines and Healthcare products Regulatory Agency", "MHRA"],  # a word in lower case left out
     ["Information Services Division (Scotland)", "Information Services Division Scotland"],
+    ["UK National Screening Committee", "UK NSC"],  # in capitals throughout, behind a country code
     ["Estates Office (DFAT)"],  # names its parent: not DFAT
     ["Road Safety Board"],
     ["Rail Safety Board"],
