@@ -330,14 +330,20 @@ def resolve_traced(
 def _tag_written_out(units: Sequence[NormalisedName], scope: Sequence[str | None]) -> list[tuple[int, int]]:
     """Pairs (tagged, plain): a name with a tag ("Information Services Division (Scotland)") and the
     same words with the tag written after them ("Information Services Division Scotland"), one scope."""
-    plain = {(x.key, scope[u]): u for u, x in enumerate(units) if x.tag is None and x.qualifier is None}
+    wanted = {  # few names carry a tag: index those, not every name
+        (f"{x.key} {x.tag}", scope[u]): u
+        for u, x in enumerate(units)
+        if x.tag is not None and x.qualifier is None and not x.legal_form
+    }
+    if not wanted:
+        return []
     found = []
-    for u, x in enumerate(units):
-        if x.tag is not None and x.qualifier is None and not x.legal_form:
-            v = plain.get((f"{x.key} {x.tag}", scope[u]))
-            if v is not None:
+    for v, y in enumerate(units):
+        if y.tag is None and y.qualifier is None:
+            u = wanted.get((y.key, scope[v]))
+            if u is not None:
                 found.append((u, v))
-    return found
+    return sorted(found)
 
 
 def _article(surface: str) -> bool:
