@@ -215,7 +215,7 @@ def _resolve(
     for method, found in (
         ("acronym", partial_acronym_pairs(units, unit_scope)),  # "HR Profession"
         ("head", head_pairs(units, unit_scope, blocks.freq)),  # "Horniman" / "Horniman Museum"
-        ("tag written out", _tag_written_out(units, unit_scope)),  # "ISD (Scotland)" / "ISD Scotland"
+        ("normalised", _tag_written_out(units, unit_scope)),  # "ISD (Scotland)" / "ISD Scotland"
     ):
         for short, full in found:
             links.add(
