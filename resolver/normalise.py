@@ -217,9 +217,37 @@ def acronym_forms(name: NormalisedName) -> tuple[str, ...]:
             )
         if tokens[0] in COUNTRY_CODES and len(tokens) > 2:  # "UK Debt Management Office" -> "dmo"
             forms.append(initials(tokens[1:]) or "")
+        forms.append(_head_initials(tokens))
+        forms.append(_capital_initials(name.display))
+        if name.display[:4].lower() == "the ":  # "The Pensions Regulator" -> "tpr"
+            forms.extend(["t" + f for f in forms if f])
         if name.legal_form:
             forms.extend([f + name.legal_form[0] for f in forms])
     return tuple(f for f in dict.fromkeys(forms) if f)
+
+
+_TRAILING_KIND = frozenset({"authority", "committee", "inspectorate"})
+
+
+def _head_initials(tokens: tuple[str, ...]) -> str:
+    """The initials without a trailing kind of body, three letters at least ("Peak District National
+    Park Authority" -> "pdnp"); "" otherwise."""
+    if tokens[-1] not in _TRAILING_KIND:
+        return ""
+    head = initials(tokens[:-1]) or ""
+    return head if len(head) >= 3 else ""
+
+
+def _capital_initials(display: str) -> str:
+    """The initials of the capitalised words of a name in title case that writes one word of its own in
+    lower case ("Medicines and Healthcare products Regulatory Agency" -> "mhra"), three at least; ""
+    otherwise."""
+    words = display.split()
+    lower = [w for w in words if w[0].islower() and w not in ACRONYM_STOPWORDS]
+    if len(lower) != 1 or len(lower[0]) < 4 or not lower[0].isalpha():  # sentence case is not this
+        return ""
+    letters = "".join(fold(w[0]) for w in words if w[0].isupper())
+    return letters if len(letters) >= 3 else ""
 
 
 def spells(short: str, tokens: tuple[str, ...] | list[str], skips: int = 0) -> bool:

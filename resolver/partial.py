@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from resolver.normalise import ACRONYM_STOPWORDS, NormalisedName
+from resolver.normalise import ACRONYM_STOPWORDS, COUNTRY_CODES, NormalisedName
 from resolver.words import capitals_of
 
 MIN_LETTERS = 2
@@ -31,6 +31,8 @@ def _pattern(name: NormalisedName) -> tuple[str, tuple[str, ...], bool] | None:
     if tokens[0].upper() not in name.display and tokens[-1].upper() not in name.display:
         return None  # cheap test first: no end word is written in capitals
     caps = capitals_of(name.display)
+    if not caps and name.display.isupper() and tokens[0] in COUNTRY_CODES:
+        caps = frozenset(tokens)  # "UK NSC": in capitals throughout, behind a country code
     for at in (0, len(tokens) - 1):
         word = tokens[at]
         kept = tokens[1:] if at == 0 else tokens[:-1]

@@ -165,9 +165,14 @@ def _resolve(
                 unit_form[ukey] = surface
             elif members[-1] != i:
                 members.append(i)
-                # The form that states an acronym ("... (ComReg)") stands for the unit, else the smallest.
+                # The form that states an acronym ("... (ComReg)") stands for the unit, then one with its
+                # article ("The McKay Commission" is "TMC"), else the smallest.
                 known = cache[unit_form[ukey]]
-                if (not norm.acronym_explicit, surface) < (not known.acronym_explicit, unit_form[ukey]):
+                if (not norm.acronym_explicit, not _article(surface), surface) < (
+                    not known.acronym_explicit,
+                    not _article(unit_form[ukey]),
+                    unit_form[ukey],
+                ):
                     unit_form[ukey] = surface
         if (i + 1) % step == 0:
             report((i + 1) * 3 // 5)
@@ -210,6 +215,7 @@ def _resolve(
     for method, found in (
         ("acronym", partial_acronym_pairs(units, unit_scope)),  # "HR Profession"
         ("head", head_pairs(units, unit_scope, blocks.freq)),  # "Horniman" / "Horniman Museum"
+        ("normalised", _tag_written_out(units, unit_scope)),  # "ISD (Scotland)" / "ISD Scotland"
     ):
         for short, full in found:
             links.add(
@@ -319,6 +325,29 @@ def resolve_traced(
     with paused_gc():
         _resolve(records, cannot_link, (), settings or MatchSettings(), None, out)
     return out[0]
+
+
+def _tag_written_out(units: Sequence[NormalisedName], scope: Sequence[str | None]) -> list[tuple[int, int]]:
+    """Pairs (tagged, plain): a name with a tag ("Information Services Division (Scotland)") and the
+    same words with the tag written after them ("Information Services Division Scotland"), one scope."""
+    wanted = {  # few names carry a tag: index those, not every name
+        (f"{x.key} {x.tag}", scope[u]): u
+        for u, x in enumerate(units)
+        if x.tag is not None and x.qualifier is None and not x.legal_form
+    }
+    if not wanted:
+        return []
+    found = []
+    for v, y in enumerate(units):
+        if y.tag is None and y.qualifier is None:
+            u = wanted.get((y.key, scope[v]))
+            if u is not None:
+                found.append((u, v))
+    return sorted(found)
+
+
+def _article(surface: str) -> bool:
+    return surface[:4].lower() == "the "
 
 
 def _identifier_links(recs: Sequence[EntityRecord], links: Links) -> None:

@@ -46,6 +46,11 @@ GROUPS = [
     ["US Geological Survey", "United States Geological Survey", "USA Geological Survey"],
     ["National Assn of Engineers", "National Association of Engineers", "Natl Association of Engineers"],
     ["Twelve Stars Ltd", "12 Stars Limited"],
+    ["The Pensions Regulator", "TPR"],  # the article counts in the acronym
+    ["Peak District National Park Authority", "PDNP"],  # the kind of body left out
+    ["Medicines and Healthcare products Regulatory Agency", "MHRA"],  # a word in lower case left out
+    ["Information Services Division (Scotland)", "Information Services Division Scotland"],
+    ["UK National Screening Committee", "UK NSC"],  # in capitals throughout, behind a country code
     ["Estates Office (DFAT)"],  # names its parent: not DFAT
     ["Road Safety Board"],
     ["Rail Safety Board"],
