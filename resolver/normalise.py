@@ -66,6 +66,7 @@ _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 # ("Harv^y", "Bro{n Group"), and are dropped rather than split the word in two.
 _DAMAGE_RE = re.compile(r"(?<=[a-z])[\^{}~|_\\<>=@*#?;:]+(?=[a-z])")
 # A lone square bracket inside a word is such a symbol too ("Hy[it"); a pair is a bracketed remark.
+_DAMAGE_CHARS_RE = re.compile(r"[\^{}~|_\\<>=@*#?;:\[\]]")
 _LONE_BRACKET_RE = re.compile(r"(?<=[a-z])[\[\]](?=[a-z])")
 # ASCII: letters and digits stay, apostrophes go, "&" reads "and", anything else separates words.
 _ASCII_TOKEN_TABLE = {c: " " for c in range(128) if not chr(c).isalnum()} | {
@@ -150,10 +151,10 @@ def tokenise(text: str) -> list[str]:
     """Lower-case ASCII words: dotted acronyms collapsed, '&' as 'and', apostrophes dropped, other
     punctuation as spaces, runs of two or more single letters joined ("a b c" -> "abc")."""
     text = fold(text)
-    if _DAMAGE_RE.search(text):
+    if _DAMAGE_CHARS_RE.search(text):  # rare: the cheap scan first
         text = _DAMAGE_RE.sub("", text)
-    if ("[" in text) != ("]" in text):
-        text = _LONE_BRACKET_RE.sub("", text)
+        if ("[" in text) != ("]" in text):
+            text = _LONE_BRACKET_RE.sub("", text)
     if "." in text:
         text = _DOTTED_RE.sub(lambda m: m.group(0).replace(".", ""), text)
     if text.isascii():
