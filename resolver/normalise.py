@@ -3,7 +3,8 @@
 Steps, in order: repair mojibake, drop control and format characters, cap the length, NFKC, parse the
 name's structure (``split_structure``: qualifier, parent tag, inversion, bracketed remark), take a
 parenthesised acronym ("National Health Service (NHS)"), casefold, transliterate to ASCII (anyascii),
-collapse dotted acronyms ("N.H.S." -> "nhs"), "&" -> "and", punctuation to spaces, join runs of single
+collapse dotted acronyms ("N.H.S." -> "nhs"), "&" -> "and", symbols that separate no words dropped inside
+a word ("Harv^y": a letter lost in typing), other punctuation to spaces, join runs of single
 letters ("A B Electrolux" -> "ab electrolux"), one spelling for HM / Her Majesty's, abbreviations and
 numbers, drop a leading "the" (and a trailing one), and move one legal form to the end in canonical
 spelling ("Limited" -> "ltd"). The vocabulary (legal forms, designators, abbreviations) lives in
@@ -45,9 +46,14 @@ _FORMAT_RE = re.compile(
     r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
 _SPACE_RE = re.compile(r"\s+")
-_MOJIBAKE_RE = re.compile(
-    r"[\u00c2\u00c3\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+# A UTF-8 continuation byte read as Windows-1252 or Latin-1.
+_TRAIL = (
+    r"[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
 )
+# The lead of a two- or three-byte sequence so read: "Ã©" (é), "â€™" (’), "ï¾\xa0" (U+FFA0).
+_MOJIBAKE_RE = re.compile(rf"[\u00c2\u00c3\u00e2]{_TRAIL}|\u00ef[\u00bc-\u00bf]{_TRAIL}")
+# Blank letters that stand for a space (Hangul fillers, the braille blank): "City\uffa0and County".
+_BLANK_RE = re.compile(r"[\u115f\u1160\u2800\u3164\uffa0]")
 _SEGMENT_RE = re.compile(r"[A-Z][a-z]*|[a-z]+")
 # Scripts written without spaces: kana, CJK ideographs, Hangul syllables.
 _NO_SPACES_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -56,6 +62,12 @@ _PAREN_RE = re.compile(r"^(?P<head>.*?)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]\s*$")
 _DOTTED_RE = re.compile(r"\b(?:[a-z0-9]\.){2,}(?![a-z0-9])|\b(?:[a-z0-9]\.)+[a-z0-9]\b(?!\.)")
 _APOSTROPHE_RE = re.compile(r"['\u2019`]")
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+# Symbols that separate no words of a name: inside a word they stand for a letter lost in typing or OCR
+# ("Harv^y", "Bro{n Group"), and are dropped rather than split the word in two.
+_DAMAGE_RE = re.compile(r"(?<=[a-z])[\^{}~|_\\<>=@*#?;:]+(?=[a-z])")
+# A lone square bracket inside a word is such a symbol too ("Hy[it"); a pair is a bracketed remark.
+_DAMAGE_CHARS_RE = re.compile(r"[\^{}~|_\\<>=@*#?;:\[\]]")
+_LONE_BRACKET_RE = re.compile(r"(?<=[a-z])[\[\]](?=[a-z])")
 # ASCII: letters and digits stay, apostrophes go, "&" reads "and", anything else separates words.
 _ASCII_TOKEN_TABLE = {c: " " for c in range(128) if not chr(c).isalnum()} | {
     ord("'"): None,
@@ -120,6 +132,7 @@ def clean_text(text: str) -> str:
         text = _FORMAT_RE.sub("", text)
         text = unicodedata.normalize("NFKC", text)
         text = _FORMAT_RE.sub("", text)  # NFKC can produce format characters from compatibility forms
+        text = _BLANK_RE.sub(" ", text)
     text = _CONTROL_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()
 
@@ -138,6 +151,10 @@ def tokenise(text: str) -> list[str]:
     """Lower-case ASCII words: dotted acronyms collapsed, '&' as 'and', apostrophes dropped, other
     punctuation as spaces, runs of two or more single letters joined ("a b c" -> "abc")."""
     text = fold(text)
+    if _DAMAGE_CHARS_RE.search(text):  # rare: the cheap scan first
+        text = _DAMAGE_RE.sub("", text)
+        if ("[" in text) != ("]" in text):
+            text = _LONE_BRACKET_RE.sub("", text)
     if "." in text:
         text = _DOTTED_RE.sub(lambda m: m.group(0).replace(".", ""), text)
     if text.isascii():
@@ -158,7 +175,7 @@ def _join_phrases(words: list[str]) -> list[str]:
         for size in (4, 3, 2):
             joined = _PHRASES.get(tuple(words[i : i + size]))
             if joined is not None:
-                out.append(joined)
+                out.extend(joined.split(" "))  # a phrase may read as two words ("council county")
                 i += size
                 break
         else:

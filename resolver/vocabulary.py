@@ -23,7 +23,7 @@ ACRONYM_STOPWORDS = frozenset({"of", "and", "for", "the", "on", "in", "at", "to"
 DESIGNATORS = frozenset(
     """
     council city borough district county metropolitan unitary authority ua londonborough royalborough
-    metropolitanborough countyborough cityandcounty mdc islands isles
+    metropolitanborough countyborough cityandcounty mdc islands isles isle sir
     """.split()  # noqa: SIM905
 )
 # Designator phrases read as one word ("London Borough of Brent" is Brent with a designator).
@@ -59,6 +59,12 @@ _ABBREVIATIONS = {
     "organisations": "organizations",
     "programme": "program",
     "usa": "us",
+    # Designators of bilingual public bodies (Welsh, Irish and Scottish Gaelic) read as the English
+    # they translate, so "Cyngor Gwynedd" is "Gwynedd Council" by its core; "Sir" alone is Welsh for
+    # county ("Sir Benfro") or an honorific, a designator either way.
+    "cyngor": "council",
+    "comhairle": "council",
+    "contae": "county",
     **{w: str(i) for i, w in enumerate(_NUMBER_WORDS, start=1)},
     **{w: _ordinal(i) for i, w in enumerate(_ORDINAL_WORDS, start=1)},
 }
@@ -75,6 +81,11 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("metropolitan", "borough"): "metropolitanborough",
     ("county", "borough"): "countyborough",
     ("city", "and", "county"): "cityandcounty",
+    ("bwrdeistref", "sirol"): "countyborough",
+    # After "Cyngor" / "Comhairle" (read "council" above), the Welsh and Irish words for county and city.
+    ("council", "sir"): "council county",
+    ("council", "dinas"): "council city",
+    ("council", "cathrach"): "council city",
 }
 _PHRASE_STARTS = frozenset(k[0] for k in _PHRASES) | frozenset(_ABBREVIATIONS)
 GENERIC_WORDS = DESIGNATORS | frozenset(

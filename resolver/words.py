@@ -41,7 +41,7 @@ _CODE_RE = re.compile(r"^[a-z]+([0-9]{2,})$")  # "umr8025": a code; one digit in
 # word or a letter (Catalan "i" is "and").
 _ROMAN_WORDS = "ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx"
 ROMAN = {r: str(k) for k, r in enumerate(_ROMAN_WORDS.split(), start=2) if len(r) > 1}
-SUBSET_IGNORED = frozenset({"of", "and", "the", "for"})
+SUBSET_IGNORED = frozenset({"of", "and", "the", "for", "nan", "na"})
 _LINK_WORDS = frozenset({"of", "the", "for"})
 # Words that link the words of a name in several languages: the swapped-word rule looks past them
 # ("Territoriale di Crema" / "Territoriale Lodi").

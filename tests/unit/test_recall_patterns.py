@@ -61,6 +61,10 @@ GROUPS = [
     ["Trafford Borough Council"],
     ["Department of Health"],
     ["Department of Health Estates Office"],
+    # designators of bilingual public bodies read as the English they translate
+    ["Cyngor Gwynedd", "Gwynedd Council", "Gwynedd"],
+    ["Cyngor Sir Powys", "Powys County Council"],
+    ["Comhairle nan Eilean Siar", "Eilean Siar"],
 ]
 
 
