@@ -315,7 +315,7 @@ def reconcile(
         identifiers = _new_identifiers(records, graph, out.org_of)
         out.aliases_added = len(aliases)
         out.identifiers_added = len(identifiers)
-        out.changes = _changes([], graph.orgs, aliases.values(), identifiers)
+        out.changes = _pinned_changes(graph.orgs, aliases.values(), identifiers)
     if link:
         link_claims(claims, out, stage)
     return out
@@ -431,14 +431,13 @@ def _graph_method(alias: AliasEvidence, joined: Mapping[str, float]) -> AliasEvi
     return alias
 
 
-def _changes(
-    changed: list[OrganisationNode],
+def _pinned_changes(
     graph: Mapping[str, KnownOrganisation],
     aliases: Iterable[AliasLink],
     identifiers: Iterable[IdentifierLink],
 ) -> list[OrganisationChange]:
-    """One change per organisation that is new, renamed or gains an alias or identifier (in id order)."""
-    nodes = {n.id: n for n in changed}
+    """When every mention is pinned: one change per graph organisation that gains an alias or identifier
+    (in id order); the organisations themselves are unchanged."""
     new_aliases: dict[str, list[AliasLink]] = {}
     for a in aliases:
         new_aliases.setdefault(a.org_id, []).append(a)
@@ -446,11 +445,9 @@ def _changes(
     for i in identifiers:
         new_ids.setdefault(i.org_id, []).append(i)
     items = []
-    for org_id in sorted(nodes.keys() | new_aliases.keys() | new_ids.keys()):
-        node = nodes.get(org_id)
-        if node is None:  # an unchanged graph organisation that gains names or identifiers
-            old = graph[org_id]
-            node = OrganisationNode(old.id, old.name, old.norm_name)
+    for org_id in sorted(new_aliases.keys() | new_ids.keys()):
+        old = graph[org_id]
+        node = OrganisationNode(old.id, old.name, old.norm_name)
         items.append(
             OrganisationChange(node, tuple(new_aliases.get(org_id, ())), tuple(new_ids.get(org_id, ())))
         )
