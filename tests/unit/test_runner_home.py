@@ -192,6 +192,11 @@ def decoy(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
     proc = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(120)", ENTRY_POINT, f"--home-dir={other}"]
     )
+    # Popen returns once exec has begun; on some kernels /proc/PID/cmdline reads empty for a moment after
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    deadline = time.monotonic() + 10
+    while ENTRY_POINT.encode() not in cmdline.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.01)
     try:
         yield proc, other
     finally:
