@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from typing import overload
+from datetime import date
+from typing import Any, Protocol, cast, overload
 
-from resolver.model import EntityRecord, Mention, ParentClaim, PartialDate
+from resolver.model import EntityRecord, Mention, ParentClaim, PartialDate, Precision
 
 
 def mention_key(m: Mention) -> str:
@@ -62,6 +63,7 @@ class Records:
 # A parent claim as held until it is linked: record keys of parent and child instead of their mentions
 # (their names and identifiers live once in ``Records``), and the index of the file it came from.
 _Held = tuple[
+    str,  # claim id
     str,  # parent record key
     str,  # child record key
     PartialDate | None,  # start
@@ -77,54 +79,72 @@ _Held = tuple[
 ]
 
 
+class RowSink(Protocol):
+    """A list of held claims, or a ``resolver.spill.Spill`` of them."""
+
+    def append(self, item: _Held, /) -> None: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[_Held]: ...
+
+
 class HeldClaims(Sequence[tuple[ParentClaim, str, str, str]]):
     """The run's distinct parent claims by claim id, held compactly (a million claims as ``ParentClaim``
     objects with their mentions took ~1.1 kB each). Reads as the (claim, file, parent key, child key)
-    rows reconcile takes, each claim rebuilt on the fly with the mentions its record keys stand for."""
+    rows reconcile takes, each claim rebuilt on the fly with the mentions its record keys stand for.
 
-    def __init__(self, records: Records) -> None:
+    ``rows``: where the compact rows go, in claim order: a list (the default), or ingest's
+    ``resolver.spill.Spill`` of ``held_row`` / ``from_held_row``, which keeps them on disk (~0.3 kB a
+    claim in memory otherwise). Only the claim ids stay in memory, to find duplicates.
+    """
+
+    def __init__(self, records: Records, rows: RowSink | None = None) -> None:
         self.records = records
-        self.rows: dict[str, _Held] = {}
+        self.rows: RowSink = [] if rows is None else rows
+        self.ids: set[str] = set()
         self.paths: list[str] = []
 
     def add(self, claim: ParentClaim, path: str) -> bool:
         """Hold ``claim`` (read from ``path``); False when its claim id is held already (a duplicate)."""
-        if claim.claim_id in self.rows:
+        if claim.claim_id in self.ids:
             return False
+        self.ids.add(claim.claim_id)
         if not self.paths or self.paths[-1] != path:
             self.paths.append(path)
         add = self.records.add
-        self.rows[claim.claim_id] = (
-            add(claim.parent),
-            add(claim.child),
-            claim.start,
-            claim.end,
-            claim.is_current,
-            claim.source,
-            claim.source_id,
-            claim.source_urls,
-            claim.notes,
-            claim.description,
-            claim.line,
-            len(self.paths) - 1,
+        self.rows.append(
+            (
+                claim.claim_id,
+                add(claim.parent),
+                add(claim.child),
+                claim.start,
+                claim.end,
+                claim.is_current,
+                claim.source,
+                claim.source_id,
+                claim.source_urls,
+                claim.notes,
+                claim.description,
+                claim.line,
+                len(self.paths) - 1,
+            )
         )
         return True
 
-    def _row(self, claim_id: str, h: _Held) -> tuple[ParentClaim, str, str, str]:
+    def _row(self, h: _Held) -> tuple[ParentClaim, str, str, str]:
         names, ids = self.records.names, self.records.ids
-        parent, child = Mention(names[h[0]], ids[h[0]]), Mention(names[h[1]], ids[h[1]])
-        claim = ParentClaim(claim_id, parent, child, h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10])
-        return claim, self.paths[h[11]], h[0], h[1]
+        parent, child = Mention(names[h[1]], ids[h[1]]), Mention(names[h[2]], ids[h[2]])
+        claim = ParentClaim(h[0], parent, child, h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11])
+        return claim, self.paths[h[12]], h[1], h[2]
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def key_pairs(self) -> Iterator[tuple[str, str]]:
         """(parent key, child key) per claim, in claim order (``reconcile.key_pairs``)."""
-        return ((h[0], h[1]) for h in self.rows.values())
+        return ((h[1], h[2]) for h in self.rows)
 
     def __iter__(self) -> Iterator[tuple[ParentClaim, str, str, str]]:
-        return (self._row(claim_id, h) for claim_id, h in self.rows.items())
+        return (self._row(h) for h in self.rows)
 
     @overload
     def __getitem__(self, index: int) -> tuple[ParentClaim, str, str, str]: ...
@@ -133,10 +153,37 @@ class HeldClaims(Sequence[tuple[ParentClaim, str, str, str]]):
     def __getitem__(
         self, index: int | slice
     ) -> tuple[ParentClaim, str, str, str] | Sequence[tuple[ParentClaim, str, str, str]]:
-        items = list(self.rows.items())[index]  # O(n): reconcile only iterates
-        if isinstance(index, slice):
-            return [self._row(*item) for item in items]
-        return self._row(*items)
+        items = list(self.rows)[index]  # O(n): reconcile only iterates
+        if isinstance(items, list):
+            return [self._row(h) for h in items]
+        return self._row(items)
 
     def clear(self) -> None:
-        self.rows.clear()
+        self.ids.clear()
+        self.rows = []  # a spill is closed by whoever made it
+
+
+def _date_row(d: PartialDate | None) -> tuple[str, str, int, int] | None:
+    return None if d is None else (d.text, d.precision, d.earliest.toordinal(), d.latest.toordinal())
+
+
+def _date(row: tuple[str, Precision, int, int] | None) -> PartialDate | None:
+    if row is None:
+        return None
+    text, precision, earliest, latest = row
+    return PartialDate(text, precision, date.fromordinal(earliest), date.fromordinal(latest))
+
+
+def held_row(h: _Held) -> tuple[Any, ...]:
+    """A held claim in plain values (for a ``Spill``); ``from_held_row`` inverts it.
+
+    >>> d = PartialDate("2019-05-00", "month", date(2019, 5, 1), date(2019, 5, 31))
+    >>> h = ("c1", "m:a", "m:b", d, None, True, "src", None, (), None, None, 7, 0)
+    >>> from_held_row(held_row(h)) == h
+    True
+    """
+    return (*h[:3], _date_row(h[3]), _date_row(h[4]), *h[5:])
+
+
+def from_held_row(row: tuple[Any, ...]) -> _Held:
+    return cast(_Held, (*row[:3], _date(row[3]), _date(row[4]), *row[5:]))

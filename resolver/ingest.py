@@ -31,12 +31,13 @@ from typing import TypeVar
 
 from resolver.gcpause import paused_gc
 from resolver.graph.writer import GraphWriter
-from resolver.held import HeldClaims, Records
+from resolver.held import HeldClaims, Records, RowSink, from_held_row, held_row
 from resolver.model import (
     EntityClaim,
     Mention,
     NameClaim,
     NameLink,
+    OrganisationChange,
     ParentClaim,
     Reject,
     SuccessionClaim,
@@ -46,6 +47,7 @@ from resolver.normalise import normalise_name
 from resolver.reconcile import Reconciliation, link_claims, reconcile
 from resolver.settings import MatchSettings
 from resolver.sources import ReadOptions, read_source
+from resolver.spill import Spill
 
 T = TypeVar("T")
 
@@ -204,8 +206,10 @@ def read_claims(
     report: IngestReport,
     on_reject: Callable[[Reject], None],
     stage: StageFactory,
+    held: RowSink | None = None,
 ) -> _Claims:
-    claims = _Claims(HeldClaims(records))
+    """Every file's claims; the parent claims into ``held`` (a list unless given, see HeldClaims)."""
+    claims = _Claims(HeldClaims(records, held))
     for path in paths:
         reader = read_source(
             path, fmt=options.fmt, source=options.source, id_scheme=options.id_scheme, options=options.read
@@ -300,8 +304,22 @@ def _ingest(
     on_reject: Callable[[Reject], None],
     stage: StageFactory,
 ) -> None:
+    # The parent claims wait on disk, not in memory, until they are linked (resolver.spill).
+    with Spill(held_row, from_held_row) as held:
+        _ingest_held(paths, writer, options, report, on_reject, stage, held)
+
+
+def _ingest_held(
+    paths: Sequence[str],
+    writer: GraphWriter,
+    options: IngestOptions,
+    report: IngestReport,
+    on_reject: Callable[[Reject], None],
+    stage: StageFactory,
+    held: RowSink,
+) -> None:
     records = Records()  # parent claims' mentions first, in claim order, then the others'
-    claims = read_claims(paths, records, options, report, on_reject, stage)
+    claims = read_claims(paths, records, options, report, on_reject, stage, held)
     fmt = ",".join(sorted(set(claims.formats)))
     source = ",".join(sorted(set(claims.sources)))
     report.run_id = run_id_for(fmt, source, options.id_scheme, claims.digests)
@@ -380,6 +398,35 @@ def _resolve_and_write(
     cannot: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
     """Resolve, then (``write``) write organisations and PARENT_OF; returns record key -> organisation id."""
+    # The changes wait on disk, not in memory, until the writer reads them (resolver.spill).
+    with Spill(OrganisationChange.as_row, OrganisationChange.from_row) as spilled:
+        return _resolve_and_write_spilled(
+            records,
+            claim_keys,
+            writer,
+            options,
+            report,
+            on_reject,
+            stage,
+            spilled,
+            write=write,
+            cannot=cannot,
+        )
+
+
+def _resolve_and_write_spilled(
+    records: Records,
+    claim_keys: HeldClaims,
+    writer: GraphWriter,
+    options: IngestOptions,
+    report: IngestReport,
+    on_reject: Callable[[Reject], None],
+    stage: StageFactory,
+    spilled: Spill[OrganisationChange],
+    *,
+    write: bool,
+    cannot: Sequence[tuple[str, str]],
+) -> dict[str, str]:
     rec = reconcile(
         records,
         claim_keys,
@@ -389,6 +436,7 @@ def _resolve_and_write(
         cannot_link=cannot,
         graph_evidence=options.graph_evidence,
         link=False,
+        changes=spilled,
     )
     report.graph_evidence = [d.as_dict() for d in rec.evidence]
     org_of = rec.org_of
@@ -405,7 +453,7 @@ def _resolve_and_write(
     # Nodes before the edges that need them; every step is idempotent, so a re-run resumes safely.
     # A first load (the graph held nothing when the lock was taken) CREATEs instead of MERGEing.
     fresh = writer.is_empty()
-    items, rec.changes = rec.changes, []  # the writer takes them as they are
+    items, rec.changes = rec.changes, []  # the writer reads them back from the spill
     with _collecting():
         advance = stage("writing organisations", len(items))
         # The claims are linked here, while the server writes the organisations (it needs no client

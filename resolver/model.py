@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 Precision = Literal["day", "month", "year"]
 
@@ -180,6 +180,29 @@ class OrganisationChange:
     node: OrganisationNode
     aliases: tuple[AliasLink, ...] = ()
     identifiers: tuple[IdentifierLink, ...] = ()
+
+    def as_row(self) -> tuple[Any, ...]:
+        """Plain values only (``resolver.spill`` keeps changes on disk as these); ``from_row`` inverts it.
+
+        >>> c = OrganisationChange(OrganisationNode("o1", "A", "a"), (AliasLink("A", "a", "o1", 1.0, "x"),),
+        ...                        (IdentifierLink("ods:X", "o1"),))
+        >>> OrganisationChange.from_row(c.as_row()) == c
+        True
+        """
+        n = self.node
+        aliases = tuple((a.name, a.norm_name, a.score, a.method) for a in self.aliases if a.org_id == n.id)
+        if len(aliases) != len(self.aliases) or any(i.org_id != n.id for i in self.identifiers):
+            raise ValueError(f"a change of {n.id} carries another organisation's alias or identifier")
+        return (n.id, n.name, n.norm_name, aliases, tuple(i.key for i in self.identifiers))
+
+    @staticmethod
+    def from_row(row: tuple[Any, ...]) -> OrganisationChange:
+        org_id, name, norm_name, aliases, identifiers = row
+        return OrganisationChange(
+            OrganisationNode(org_id, name, norm_name),
+            tuple(AliasLink(a, n, org_id, s, m) for a, n, s, m in aliases),
+            tuple(IdentifierLink(key, org_id) for key in identifiers),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,13 +109,22 @@ def key_pairs(claims: ClaimKeys) -> Iterator[tuple[str, str]]:
     return ((p, c) for _, _, p, c in claims)
 
 
+class ChangeSink(Protocol):
+    """Where reconciliation puts the organisations' changes, in id order: a list, or a
+    ``resolver.spill.Spill`` that keeps them on disk until the writer reads them."""
+
+    def append(self, item: OrganisationChange, /) -> None: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[OrganisationChange]: ...
+
+
 @dataclass(slots=True)
 class Reconciliation:
     """The decisions (``org_of``) and the rows to write (``changes`` then ``links``)."""
 
     org_of: dict[str, str] = field(default_factory=dict)  # record key -> organisation id
     resolved_by: str = ""  # "engine", or identifiers alone (resolver.register) when they decide
-    changes: list[OrganisationChange] = field(default_factory=list)
+    changes: ChangeSink = field(default_factory=lambda: list[OrganisationChange]())
     links: list[ParentLink] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     resolved_by_engine: int = 0
@@ -213,11 +222,13 @@ def reconcile(
     graph_evidence: bool = True,
     *,
     link: bool = True,
+    changes: ChangeSink | None = None,
 ) -> Reconciliation:
     """Decide which organisation every mention denotes and what the graph lacks (see module docstring).
 
     ``link=False`` leaves ``links``, ``rejects`` and ``spell_warnings`` of the claims to a later
     ``link_claims(claims, out)`` (ingest links while the organisations are being written).
+    ``changes``: where the organisations' changes go (default: a list in ``out.changes``).
 
     Example:
         >>> from types import SimpleNamespace as NS
@@ -232,7 +243,7 @@ def reconcile(
         >>> rec.org_of["a"] == rec.org_of["b"], rec.organisations_created
         (True, 1)
     """
-    out = Reconciliation()
+    out = Reconciliation() if changes is None else Reconciliation(changes=changes)
     graph = _read_graph(view, stage)
     judgements = list(view.judgements())
 
@@ -294,7 +305,7 @@ def reconcile(
         # the two are never all held at once (at a million they were the peak of an ingest's memory).
         organisations: list[Organisation | None] = sorted(resolution.organisations, key=attrgetter("id"))
         del fast, resolution
-        out.changes = _resolved_changes(
+        _resolved_changes(
             organisations, graph, joined_by_graph, _new_identifiers(records, graph, out.org_of), out
         )
         out.organisations_reused = len({o for k in records.names if (o := out.org_of[k]) in graph.orgs})
@@ -315,7 +326,8 @@ def reconcile(
         identifiers = _new_identifiers(records, graph, out.org_of)
         out.aliases_added = len(aliases)
         out.identifiers_added = len(identifiers)
-        out.changes = _pinned_changes(graph.orgs, aliases.values(), identifiers)
+        for change in _pinned_changes(graph.orgs, aliases.values(), identifiers):
+            out.changes.append(change)
     if link:
         link_claims(claims, out, stage)
     return out
@@ -470,16 +482,17 @@ def _resolved_changes(
     joined: Mapping[str, float],
     identifiers: list[IdentifierLink],
     out: Reconciliation,
-) -> list[OrganisationChange]:
+) -> None:
     """One change per resolved organisation that is new, renamed or gains an alias or identifier, in id
-    order (``organisations`` is sorted by id and emptied as it goes); counts them into ``out``.
+    order (``organisations`` is sorted by id and emptied as it goes), into ``out.changes``; counts them
+    into ``out``.
 
     Every identifier's organisation is one of ``organisations`` (a resolution maps every record to one of
     its own), so a walk of both in id order pairs them.
     """
     identifiers.sort(key=attrgetter("org_id"))  # stable: in record order within an organisation
     out.identifiers_added = len(identifiers)
-    changes: list[OrganisationChange] = []
+    changes = out.changes
     k = 0
     for i, resolved in enumerate(organisations):
         assert resolved is not None
@@ -510,7 +523,6 @@ def _resolved_changes(
             changes.append(OrganisationChange(node, tuple(aliases), tuple(identifiers[first:k])))
     if k != len(identifiers):
         raise RuntimeError(f"identifier {identifiers[k].key} names an organisation the resolution lacks")
-    return changes
 
 
 def link_claims(claims: ClaimKeys, out: Reconciliation, stage: StageFactory = _no_stage) -> None:
