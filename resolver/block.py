@@ -9,7 +9,9 @@ SymSpell-style: "Murray LLC" and "Munray LLC" share "murayllc"; "SchummPLC" and 
 longer names with generic words the same over their distinctive letters ("c:"); for longer one-word
 names the first and last five letters ("p:", "x:"), since a typo there leaves no other key; for names
 whose distinctive words (all words, when every word is generic) have SHORT_KEY letters or more, the
-first and last halves of those letters ("a:", "z:"), which one edit cannot both break. A bucket
+first and last halves of those letters ("a:", "z:"), which one edit cannot both break; for those
+longer than SHORT_KEY letters, the four pairings of the first and last WORD_END letters of their first
+two rare distinctive words ("q:"), which an edit in each word leaves one of. A bucket
 holding more than ``max_bucket`` names is skipped and counted: a key that common says nothing about
 identity. Acronyms are joined separately (``acronym_candidates``): a one-word name meets the
 multi-word names whose initials it spells.
@@ -40,7 +42,10 @@ COMMON_SHARE = 0.0005
 SHORT_KEY = 12
 MIN_ACRONYM = 2
 MAX_ACRONYM = 10
-HALF_BUCKET = 20  # a half ("a:", "z:") shared by more names is a common stem, not a typo's trace
+HALF_BUCKET = 20  # a half ("a:", "z:") or pair of word ends ("q:") shared by more names is a common
+# stem, not a typo's trace
+WORD_END = 3  # letters of a word's start and end in the "q:" keys
+WORD_ENDS_MIN = 5  # words shorter than this have ends that one edit may both break
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +123,22 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
                 tag = str(half - 1)
                 keys.append("a" + tag + ":" + core[: half - 1])
                 keys.append("z" + tag + ":" + core[1 - half :])
+    if len(squashed) > SHORT_KEY:
+        # An edit in each of two words ("Luettgen-Schroeder" / "Lueltgen-SchroedRr") breaks every key
+        # above, but leaves each word its first or its last letters: the first two distinctive words
+        # long enough for both ends to be apart give their four pairings of ends ("q:").
+        # Rare words only: a common word beside a damaged one is the case of one edit, which the halves
+        # serve ("Binzhou Medical University" / "Jinzhou Medical University" must not meet here).
+        ends = [
+            t
+            for t in tokens
+            if len(t) >= WORD_ENDS_MIN and t not in GENERIC_WORDS and freq.get(t, 0) <= RARE_DF
+        ][:2]
+        if len(ends) == 2:
+            (p1, s1), (p2, s2) = ((t[:WORD_END], t[-WORD_END:]) for t in ends)
+            keys.extend(
+                ("q:" + p1 + "<" + p2, "q:" + p1 + ">" + s2, "q:" + s1 + "<" + p2, "q:" + s1 + ">" + s2)
+            )
     return keys
 
 
@@ -142,7 +163,7 @@ def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
     for key, members in index.items():
         if len(members) < 2:
             continue
-        if len(members) > max_bucket or (len(members) > half_bucket and key[0] in "az"):
+        if len(members) > max_bucket or (len(members) > half_bucket and key[0] in "azq"):
             oversized += 1
             continue
         if len(members) > 2:  # identical buckets (e.g. "s:" and "p:" of the same pair) are compared once
