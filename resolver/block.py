@@ -123,23 +123,33 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
                 tag = str(half - 1)
                 keys.append("a" + tag + ":" + core[: half - 1])
                 keys.append("z" + tag + ":" + core[1 - half :])
-    if len(squashed) > SHORT_KEY:
-        # An edit in each of two words ("Luettgen-Schroeder" / "Lueltgen-SchroedRr") breaks every key
-        # above, but leaves each word its first or its last letters: the first two distinctive words
-        # long enough for both ends to be apart give their four pairings of ends ("q:").
-        # Rare words only: a common word beside a damaged one is the case of one edit, which the halves
-        # serve ("Binzhou Medical University" / "Jinzhou Medical University" must not meet here).
-        ends = [
-            t
-            for t in tokens
-            if len(t) >= WORD_ENDS_MIN and t not in GENERIC_WORDS and freq.get(t, 0) <= RARE_DF
-        ][:2]
-        if len(ends) == 2:
-            (p1, s1), (p2, s2) = ((t[:WORD_END], t[-WORD_END:]) for t in ends)
-            keys.extend(
-                ("q:" + p1 + "<" + p2, "q:" + p1 + ">" + s2, "q:" + s1 + "<" + p2, "q:" + s1 + ">" + s2)
-            )
     return keys
+
+
+def word_end_keys(name: NormalisedName, freq: Counter[str] | dict[str, int]) -> list[str]:
+    """The "q:" keys of one name (see the module docstring), indexed in a pass of their own.
+
+    An edit in each of two words ("Luettgen-Schroeder" / "Lueltgen-SchroedRr") breaks every key of
+    ``blocking_keys`` but leaves each word its first or its last letters: the first two rare distinctive
+    words long enough for both ends to be apart give the four pairings of their ends. Rare words only:
+    a common word beside a damaged one is the case of one edit, which the halves serve ("Binzhou Medical
+    University" / "Jinzhou Medical University" must not meet here; ROR precision fell 0.9708 -> 0.968).
+
+    Example:
+        >>> from resolver.normalise import normalise_name
+        >>> word_end_keys(normalise_name("Luettgen-Schroeder"), {})
+        ['q:lue<sch', 'q:lue>der', 'q:gen<sch', 'q:gen>der']
+    """
+    tokens = name.tokens
+    if len(name.key) - name.key.count(" ") <= SHORT_KEY:
+        return []
+    ends = [
+        t for t in tokens if len(t) >= WORD_ENDS_MIN and t not in GENERIC_WORDS and freq.get(t, 0) <= RARE_DF
+    ][:2]
+    if len(ends) < 2:
+        return []
+    (p1, s1), (p2, s2) = ((t[:WORD_END], t[-WORD_END:]) for t in ends)
+    return ["q:" + p1 + "<" + p2, "q:" + p1 + ">" + s2, "q:" + s1 + "<" + p2, "q:" + s1 + ">" + s2]
 
 
 def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
@@ -152,13 +162,36 @@ def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
         ([0, 1],)
     """
     freq = token_frequencies(names)
-    index: defaultdict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(names):
-        for k in blocking_keys(name, freq, max_bucket):  # keys of one name are distinct
-            index[k].append(i)
-    buckets = []
-    oversized = 0
+    buckets: list[list[int]] = []
     seen: set[tuple[int, ...]] = set()
+    keys = oversized = 0
+    # Two passes, each index dropped before the next is built: the "q:" keys add no memory at the peak.
+    for word_ends in (False, True):
+        index: defaultdict[str, list[int]] = defaultdict(list)
+        for i, name in enumerate(names):
+            # keys of one name are distinct
+            for k in word_end_keys(name, freq) if word_ends else blocking_keys(name, freq, max_bucket):
+                index[k].append(i)
+        keys += len(index)
+        oversized += _collect(index, max_bucket, buckets, seen)
+        del index
+    unique_pairs: dict[tuple[int, int], None] = {}
+    kept: list[list[int]] = []
+    for members in buckets:
+        if len(members) == 2:
+            unique_pairs[(members[0], members[1])] = None
+        else:
+            kept.append(members)
+    kept.extend([a, b] for a, b in unique_pairs)
+    return Blocks(tuple(kept), common_words(freq, len(names)), keys, oversized, freq)
+
+
+def _collect(
+    index: Mapping[str, list[int]], max_bucket: int, buckets: list[list[int]], seen: set[tuple[int, ...]]
+) -> int:
+    """Append the index's buckets of 2..max_bucket names to ``buckets`` (identical ones once); return how
+    many were skipped for size."""
+    oversized = 0
     half_bucket = min(max_bucket, HALF_BUCKET)
     for key, members in index.items():
         if len(members) < 2:
@@ -172,15 +205,7 @@ def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
                 continue
             seen.add(sig)
         buckets.append(members)
-    unique_pairs: dict[tuple[int, int], None] = {}
-    kept: list[list[int]] = []
-    for members in buckets:
-        if len(members) == 2:
-            unique_pairs[(members[0], members[1])] = None
-        else:
-            kept.append(members)
-    kept.extend([a, b] for a, b in unique_pairs)
-    return Blocks(tuple(kept), common_words(freq, len(names)), len(index), oversized, freq)
+    return oversized
 
 
 def candidate_pairs(buckets: Iterable[Sequence[int]], n: int) -> tuple[IntArray, IntArray]:
