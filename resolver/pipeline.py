@@ -42,6 +42,7 @@ from resolver.normalise import (
     normalise_name,
 )
 from resolver.partial import partial_acronym_pairs
+from resolver.places import place_element_pairs
 from resolver.score import anchor_score, score_blocks
 from resolver.settings import MatchSettings
 
@@ -215,6 +216,10 @@ def _resolve(
     for method, found in (
         ("acronym", partial_acronym_pairs(units, unit_scope)),  # "HR Profession"
         ("head", head_pairs(units, unit_scope, blocks.freq)),  # "Horniman" / "Horniman Museum"
+        (
+            "head",
+            place_element_pairs(units, unit_scope),
+        ),  # "Newcastle City Council" / "Newcastle upon Tyne ..."
         ("normalised", _tag_written_out(units, unit_scope)),  # "ISD (Scotland)" / "ISD Scotland"
     ):
         for short, full in found:
