@@ -6,7 +6,7 @@ import doctest
 from collections import Counter
 
 import resolver.endings
-from resolver.endings import ending_typo_pairs, near_endings
+from resolver.endings import ending_typo_pairs, near_words
 from resolver.model import EntityRecord as R
 from resolver.normalise import normalise_name
 from resolver.pipeline import resolve
@@ -27,12 +27,14 @@ def test_a_typo_in_the_legal_form_or_generic_word_is_that_word() -> None:
     # Real dnb pairs: the rest of the name agrees word for word.
     names = ["Hand Imc", "Hand Inc", "Mayer LtZ", "Mayer Ltd", "Hettinger 7LC", "Hettinger LLC"]
     names += ["Koepp Grout", "Koepp Group", "aberdeen cuty", "Aberdeen City"]
+    names += ["ease dunbartonshire", "East Dunbartonshire"]  # councils: a compass word opens the name
     assert _pairs(names) == {
         ("Hand Imc", "Hand Inc"),
         ("Mayer LtZ", "Mayer Ltd"),
         ("Hettinger 7LC", "Hettinger LLC"),
         ("Koepp Grout", "Koepp Group"),
         ("aberdeen cuty", "Aberdeen City"),
+        ("ease dunbartonshire", "East Dunbartonshire"),
     }
 
 
@@ -43,8 +45,11 @@ def test_what_stays_apart() -> None:
     assert _pairs(["O'Kon YLC", "O'Kon LLC", "O'Kon PLC"]) == set()
     # Two edits, or another word before it, is not this rule's.
     assert _pairs(["Willms Lr", "Willms Ltd", "Mitzhell 6nc", "Mitchell Inc"]) == set()
+    # A compass word is read at the opening only, and a word the input repeats is a word.
+    assert _pairs(["Dunbartonshire Ease", "Dunbartonshire East"]) == set()
+    assert _pairs(["Wess Borough Council", "West Borough Council", "Wess Trust"]) == set()
     # Short vocabulary words ("co", "ag") are too often a typo of something else.
-    assert near_endings("cp") == [] and near_endings("ah") == []
+    assert near_words("cp") == [] and near_words("ah") == []
 
 
 def test_resolve_joins_a_typo_in_the_legal_form() -> None:
