@@ -42,8 +42,8 @@ COMMON_SHARE = 0.0005
 SHORT_KEY = 12
 MIN_ACRONYM = 2
 MAX_ACRONYM = 10
-HALF_BUCKET = 20  # a half ("a:", "z:") or pair of word ends ("q:") shared by more names is a common
-# stem, not a typo's trace
+HALF_BUCKET = 20  # a half ("a:", "z:") shared by more names is a common stem, not a typo's trace
+WORD_END_BUCKET = 8  # nor is a pair of word ends ("q:", six letters) shared by more names
 WORD_END = 3  # letters of a word's start and end in the "q:" keys
 WORD_ENDS_MIN = 5  # words shorter than this have ends that one edit may both break
 
@@ -193,10 +193,13 @@ def _collect(
     many were skipped for size."""
     oversized = 0
     half_bucket = min(max_bucket, HALF_BUCKET)
+    word_end_bucket = min(max_bucket, WORD_END_BUCKET)
     for key, members in index.items():
         if len(members) < 2:
             continue
-        if len(members) > max_bucket or (len(members) > half_bucket and key[0] in "azq"):
+        if len(members) > (
+            word_end_bucket if key[0] == "q" else half_bucket if key[0] in "az" else max_bucket
+        ):
             oversized += 1
             continue
         if len(members) > 2:  # identical buckets (e.g. "s:" and "p:" of the same pair) are compared once
