@@ -58,3 +58,14 @@ def test_resolve_joins_a_typo_in_the_legal_form() -> None:
     org = [res.org_of[str(i)] for i in range(len(names))]
     assert org[0] == org[1] and org[2] == org[3]
     assert len({org[0], org[2], org[4]}) == 3
+
+
+def test_explain_says_what_resolve_does_with_the_two_names() -> None:
+    from resolver.explain import explain
+
+    assert (explain("Emard Hnc", "Emard Inc").decision, explain("Emard Hnc", "Emard Inc").rule) == (
+        "same",
+        "vocabulary typo",
+    )
+    assert explain("Emard Hnc", "Emerd Inc").decision == "different"
+    assert explain("Stafford Council", "Trafford Council").decision == "different"

@@ -81,3 +81,11 @@ def test_resolve_joins_the_short_forms_and_keeps_neighbours_apart() -> None:
     assert org[0] == org[1]
     assert org[3] == org[4]
     assert len({org[0], org[2], org[3], org[5], org[6], org[7]}) == 6
+
+
+def test_explain_says_what_resolve_does_with_the_two_names() -> None:
+    from resolver.explain import explain
+
+    ex = explain("Newcastle City Council", "Newcastle upon Tyne City Council")
+    assert (ex.decision, ex.rule) == ("same", "place element")
+    assert explain("Newcastle Borough Council", "Newcastle upon Tyne City Council").decision == "different"
