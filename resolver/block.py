@@ -9,7 +9,9 @@ SymSpell-style: "Murray LLC" and "Munray LLC" share "murayllc"; "SchummPLC" and 
 longer names with generic words the same over their distinctive letters ("c:"); for longer one-word
 names the first and last five letters ("p:", "x:"), since a typo there leaves no other key; for names
 whose distinctive words (all words, when every word is generic) have SHORT_KEY letters or more, the
-first and last halves of those letters ("a:", "z:"), which one edit cannot both break. A bucket
+first and last halves of those letters ("a:", "z:"), which one edit cannot both break; for those
+longer than SHORT_KEY letters, the four pairings of the first and last WORD_END letters of their first
+two rare distinctive words ("q:"), which an edit in each word leaves one of. A bucket
 holding more than ``max_bucket`` names is skipped and counted: a key that common says nothing about
 identity. Acronyms are joined separately (``acronym_candidates``): a one-word name meets the
 multi-word names whose initials it spells.
@@ -41,6 +43,9 @@ SHORT_KEY = 12
 MIN_ACRONYM = 2
 MAX_ACRONYM = 10
 HALF_BUCKET = 20  # a half ("a:", "z:") shared by more names is a common stem, not a typo's trace
+WORD_END_BUCKET = 8  # nor is a pair of word ends ("q:", six letters) shared by more names
+WORD_END = 3  # letters of a word's start and end in the "q:" keys
+WORD_ENDS_MIN = 5  # words shorter than this have ends that one edit may both break
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +126,32 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
     return keys
 
 
+def word_end_keys(name: NormalisedName, freq: Counter[str] | dict[str, int]) -> list[str]:
+    """The "q:" keys of one name (see the module docstring), indexed in a pass of their own.
+
+    An edit in each of two words ("Luettgen-Schroeder" / "Lueltgen-SchroedRr") breaks every key of
+    ``blocking_keys`` but leaves each word its first or its last letters: the first two rare distinctive
+    words long enough for both ends to be apart give the four pairings of their ends. Rare words only:
+    a common word beside a damaged one is the case of one edit, which the halves serve ("Binzhou Medical
+    University" / "Jinzhou Medical University" must not meet here; ROR precision fell 0.9708 -> 0.968).
+
+    Example:
+        >>> from resolver.normalise import normalise_name
+        >>> word_end_keys(normalise_name("Luettgen-Schroeder"), {})
+        ['q:lue<sch', 'q:lue>der', 'q:gen<sch', 'q:gen>der']
+    """
+    tokens = name.tokens
+    if len(name.key) - name.key.count(" ") <= SHORT_KEY:
+        return []
+    ends = [
+        t for t in tokens if len(t) >= WORD_ENDS_MIN and t not in GENERIC_WORDS and freq.get(t, 0) <= RARE_DF
+    ][:2]
+    if len(ends) < 2:
+        return []
+    (p1, s1), (p2, s2) = ((t[:WORD_END], t[-WORD_END:]) for t in ends)
+    return ["q:" + p1 + "<" + p2, "q:" + p1 + ">" + s2, "q:" + s1 + "<" + p2, "q:" + s1 + ">" + s2]
+
+
 def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
     """Build the inverted index over ``names`` and return its buckets of 2..max_bucket names.
 
@@ -131,26 +162,19 @@ def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
         ([0, 1],)
     """
     freq = token_frequencies(names)
-    index: defaultdict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(names):
-        for k in blocking_keys(name, freq, max_bucket):  # keys of one name are distinct
-            index[k].append(i)
-    buckets = []
-    oversized = 0
+    buckets: list[list[int]] = []
     seen: set[tuple[int, ...]] = set()
-    half_bucket = min(max_bucket, HALF_BUCKET)
-    for key, members in index.items():
-        if len(members) < 2:
-            continue
-        if len(members) > max_bucket or (len(members) > half_bucket and key[0] in "az"):
-            oversized += 1
-            continue
-        if len(members) > 2:  # identical buckets (e.g. "s:" and "p:" of the same pair) are compared once
-            sig = tuple(members)
-            if sig in seen:
-                continue
-            seen.add(sig)
-        buckets.append(members)
+    keys = oversized = 0
+    # Two passes, each index dropped before the next is built: the "q:" keys add no memory at the peak.
+    for word_ends in (False, True):
+        index: defaultdict[str, list[int]] = defaultdict(list)
+        for i, name in enumerate(names):
+            # keys of one name are distinct
+            for k in word_end_keys(name, freq) if word_ends else blocking_keys(name, freq, max_bucket):
+                index[k].append(i)
+        keys += len(index)
+        oversized += _collect(index, max_bucket, buckets, seen)
+        del index
     unique_pairs: dict[tuple[int, int], None] = {}
     kept: list[list[int]] = []
     for members in buckets:
@@ -159,7 +183,32 @@ def block(names: Sequence[NormalisedName], *, max_bucket: int) -> Blocks:
         else:
             kept.append(members)
     kept.extend([a, b] for a, b in unique_pairs)
-    return Blocks(tuple(kept), common_words(freq, len(names)), len(index), oversized, freq)
+    return Blocks(tuple(kept), common_words(freq, len(names)), keys, oversized, freq)
+
+
+def _collect(
+    index: Mapping[str, list[int]], max_bucket: int, buckets: list[list[int]], seen: set[tuple[int, ...]]
+) -> int:
+    """Append the index's buckets of 2..max_bucket names to ``buckets`` (identical ones once); return how
+    many were skipped for size."""
+    oversized = 0
+    half_bucket = min(max_bucket, HALF_BUCKET)
+    word_end_bucket = min(max_bucket, WORD_END_BUCKET)
+    for key, members in index.items():
+        if len(members) < 2:
+            continue
+        if len(members) > (
+            word_end_bucket if key[0] == "q" else half_bucket if key[0] in "az" else max_bucket
+        ):
+            oversized += 1
+            continue
+        if len(members) > 2:  # identical buckets (e.g. "s:" and "p:" of the same pair) are compared once
+            sig = tuple(members)
+            if sig in seen:
+                continue
+            seen.add(sig)
+        buckets.append(members)
+    return oversized
 
 
 def candidate_pairs(buckets: Iterable[Sequence[int]], n: int) -> tuple[IntArray, IntArray]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from resolver.block import MAX_ACRONYM, MIN_ACRONYM
+from resolver.endings import ending_typo_pairs
 from resolver.evidence import Parent, Weighing, weigh
 from resolver.model import EntityRecord
 from resolver.normalise import NormalisedName, is_acronym_of, looks_like_acronym, normalise_name
+from resolver.places import place_element_pairs
 from resolver.score import (
     CAPITALS_PENALTY,
     EXTRA_PENALTY,
@@ -264,6 +266,11 @@ def _decide(a: str, b: str, settings: MatchSettings) -> Explanation:
             return Explanation(
                 left, right, pair, settings.threshold, acronym, "same", reason, "unique acronym", steps
             )
+    if pair.score < settings.threshold:
+        evidence = _evidence_rule(left, right)
+        if evidence is not None:
+            rule, reason = evidence
+            return Explanation(left, right, pair, settings.threshold, acronym, "same", reason, rule, steps)
     if pair.score >= settings.threshold:
         reason = f"score {pair.score:.3f} >= threshold {settings.threshold}"
         return Explanation(left, right, pair, settings.threshold, acronym, "same", reason, "threshold", steps)
@@ -271,6 +278,18 @@ def _decide(a: str, b: str, settings: MatchSettings) -> Explanation:
     return Explanation(
         left, right, pair, settings.threshold, acronym, "different", reason, "threshold", steps
     )
+
+
+def _evidence_rule(left: NormalisedName, right: NormalisedName) -> tuple[str, str] | None:
+    """(rule, reason) when a rule of resolve() other than the score joins the two names on their own: a
+    place read without its river or sea element, or a typo of a legal form, generic or compass word."""
+    if place_element_pairs([left, right], [None, None]):
+        return "place element", "one name is the other read without its place element (upon Tyne, -on-Sea)"
+    units = sorted((left, right), key=lambda u: u.key)
+    freq = Counter(t for u in units for t in u.tokens)
+    if units[0].key != units[1].key and ending_typo_pairs(units, [u.key for u in units], freq):
+        return "vocabulary typo", "the names differ only in a typo of a legal form, generic or compass word"
+    return None
 
 
 def explain_in(

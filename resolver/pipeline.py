@@ -32,6 +32,7 @@ from resolver.canonical import (
     identity,
 )
 from resolver.cluster import TIER_EVIDENCE, TIER_MUST, TIER_SCORED, Clustering, cluster
+from resolver.endings import ending_typo_pairs
 from resolver.explain import Explanation, explain
 from resolver.gcpause import paused_gc
 from resolver.heads import head_pairs
@@ -42,6 +43,7 @@ from resolver.normalise import (
     normalise_name,
 )
 from resolver.partial import partial_acronym_pairs
+from resolver.places import place_element_pairs
 from resolver.score import anchor_score, score_blocks
 from resolver.settings import MatchSettings
 
@@ -215,6 +217,8 @@ def _resolve(
     for method, found in (
         ("acronym", partial_acronym_pairs(units, unit_scope)),  # "HR Profession"
         ("head", head_pairs(units, unit_scope, blocks.freq)),  # "Horniman" / "Horniman Museum"
+        ("head", place_element_pairs(units, unit_scope)),  # "Newcastle" / "Newcastle upon Tyne"
+        ("fuzzy", ending_typo_pairs(units, unit_keys, blocks.freq)),  # "Emard Hnc" / "Emard Inc"
         ("normalised", _tag_written_out(units, unit_scope)),  # "ISD (Scotland)" / "ISD Scotland"
     ):
         for short, full in found:

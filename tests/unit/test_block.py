@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from resolver.block import acronym_candidates, block, candidate_pairs
+from resolver.block import RARE_DF, acronym_candidates, block, candidate_pairs, word_end_keys
 from resolver.normalise import normalise_name
 from tests.conftest import shared_file
 
@@ -49,6 +49,28 @@ def test_one_edit_in_a_long_name_leaves_a_half_in_common() -> None:
         ("United Health Group", "UnitedHealth Group"),
         ("Grimes-Sawayn", "Grimes4Sawayn"),
     } <= pairs
+
+
+def test_an_edit_in_each_of_two_words_leaves_a_pair_of_word_ends() -> None:
+    # Real dnb pairs: each word keeps its first or its last three letters, no whole key survives.
+    pairs = [
+        ("Luettgen-Schroeder", "Lueltgen-SchroedRr"),
+        ("Dickinson-Cummerata", "DXckinson-CummOrata"),
+        ("Spencer, Williamson and Dibbert", "SpencNr, Williamzon and DibLert"),
+    ]
+    for a, b in pairs:
+        assert _pairs([a, b]) == {(a, b)}
+
+
+def test_word_ends_come_from_rare_words_only() -> None:
+    # A common word beside a damaged one is one edit, not two, which the halves serve: the word ends of
+    # a common word make no key (ROR: "Binzhou Medical University" / "Jinzhou Medical University" are
+    # two universities that such keys would have brought together).
+    name = normalise_name("Binzhou Medical University")
+    rare = {"binzhou": 1, "medical": 1, "university": 1}
+    common = {"binzhou": 1, "medical": RARE_DF + 1, "university": RARE_DF + 1}
+    assert word_end_keys(name, rare)
+    assert not word_end_keys(name, common)
 
 
 def test_generic_words_make_no_key() -> None:
