@@ -22,9 +22,8 @@ from collections.abc import Sequence
 from resolver.normalise import GENERIC_WORDS, NormalisedName
 
 _HYPHENED_RE = re.compile(r"\w-(on|under|upon)-\w", re.IGNORECASE)
-MIN_LETTERS = (
-    3  # a head or tail shorter than this ("St") is an abbreviation, not a place ("on Sea", "on Wye" count)
-)
+# A head or tail shorter than this ("St") is an abbreviation, not a place ("on Sea", "on Wye" count).
+MIN_LETTERS = 3
 
 
 def _element_at(name: NormalisedName) -> int:
