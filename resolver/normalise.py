@@ -124,7 +124,10 @@ def clean_text(text: str) -> str:
     whitespace."""
     text = text[:MAX_INPUT_CHARS]
     if text.isascii() and text.isprintable():  # fast path: nothing to drop or compose
-        return " ".join(text.split())
+        spaced = " ".join(text.split())
+        # the caller's own string when nothing changed: displays are held per distinct name, and a
+        # second copy of each cost ~70 MB at a million names
+        return text if spaced == text else spaced
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)  # "A" + combining circumflex is "Â" to the repair
         if _MOJIBAKE_RE.search(text):

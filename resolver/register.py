@@ -11,7 +11,7 @@ canonical functions. It returns None whenever that premise fails, and the caller
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import groupby
 
 from resolver.canonical import (
@@ -72,14 +72,20 @@ def resolve_register(
     recs = sorted(records, key=lambda r: r.key)
     # (key, qualifier, display name) per name: a whole NormalisedName per name (~0.5 kB: its tokens and
     # acronym) would be held for every mention of the run at once, 600 MB at a million.
-    cache: dict[str, tuple[str, str | None, str]] = {}
+    # surface -> (key, qualifier, display name), held as the key alone in the common case of no qualifier
+    # and a display that is the surface itself (a tuple per name cost ~65 MB at a million names)
+    cache: dict[str, str | tuple[str, str | None, str]] = {}
 
     def norm(surface: str) -> tuple[str, str | None, str]:
         found = cache.get(surface)
         if found is None:
             n = normalise_name(surface)
-            found = cache[surface] = (n.key, n.qualifier, display_name(surface, n))
-        return found
+            display = display_name(surface, n)
+            if n.qualifier is None and display == surface:
+                cache[surface] = n.key
+                return n.key, None, surface
+            found = cache[surface] = (n.key, n.qualifier, display)
+        return (found, None, surface) if isinstance(found, str) else found
 
     def scheme_id(rec: EntityRecord) -> str:
         return next(i for i in rec.identifiers if i.startswith(prefix))
@@ -106,7 +112,7 @@ def resolve_register(
     org_of: dict[str, str] = {}
     aliases_only: set[str] = set()  # forms normalised only as aliases (the engine counts them too)
     for org_id, members in zip(ids, groups(), strict=True):
-        organisations.append(_organisation(org_id, members, cache))
+        organisations.append(_organisation(org_id, members, norm))
         aliases_only.update(a for m in members for a in m.aliases if a not in cache)
         org_of.update((m.key, org_id) for m in members)
     for a, b in cannot_link:
@@ -134,13 +140,13 @@ def resolve_register(
 
 
 def _organisation(
-    org_id: str, members: Sequence[EntityRecord], cache: Mapping[str, tuple[str, str | None, str]]
+    org_id: str, members: Sequence[EntityRecord], norm: Callable[[str], tuple[str, str | None, str]]
 ) -> Organisation:
     """One identifier group as the engine builds it: a lone plain record directly, else from its forms
     with 'identifier' evidence for every member (each joined through an identifier must-link)."""
     if len(members) == 1 and not members[0].aliases:
         rec = members[0]
-        key, _, name = cache[rec.name]
+        key, _, name = norm(rec.name)  # normalised in the first pass: read from the cache
         method = "existing" if rec.org_id == org_id else "exact"
         return Organisation(
             id=org_id,
