@@ -20,6 +20,8 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from string import ascii_lowercase
 
+from rapidfuzz.distance import Levenshtein
+
 from resolver.normalise import NormalisedName
 
 # One digit between two letters, or opening a word with three letters after it; digits next to digits
@@ -98,3 +100,21 @@ def digit_typo_pairs(units: Sequence[NormalisedName], unit_keys: Sequence[str]) 
         if len(found) == 1:  # "B4ll" reads "Ball" and "Bell": neither
             pairs.add((i, found.pop()))
     return sorted(pairs)
+
+
+def read_back(damaged: str, other: str) -> str | None:
+    """``damaged`` with its one damage digit read as the letter or space ``other`` writes in its place
+    (aligned by Levenshtein edits), or None when it has no such digit or ``other`` writes none there.
+
+    Example:
+        >>> read_back("9akin schnvider", "lakin schneider"), read_back("umr8025", "umr8026")
+        ('lakin schnvider', None)
+    """
+    spots = damage_digits(damaged)
+    if len(spots) != 1:
+        return None
+    (at,) = spots
+    for op in Levenshtein.editops(damaged, other):
+        if op.src_pos == at and op.tag == "replace" and not other[op.dest_pos].isdigit():
+            return damaged[:at] + other[op.dest_pos] + damaged[at + 1 :]
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import doctest
 
 import resolver.digits
-from resolver.digits import damage_digits, digit_typo_pairs
+from resolver.digits import damage_digits, digit_typo_pairs, read_back
 from resolver.explain import explain
 from resolver.model import EntityRecord as R
 from resolver.normalise import normalise_name
@@ -53,3 +53,22 @@ def test_resolve_and_explain_join_them() -> None:
     assert res.org_of["a"] == res.org_of["b"] != res.org_of["c"]
     assert explain("0rady PLC", "Grady PLC").rule == "digit typo"
     assert explain("0rady PLC", "Brady Inc").decision == "different"
+
+
+def test_a_digit_read_as_the_letter_lifts_the_score_of_a_typo_pair() -> None:
+    # Real dnb pairs: the digit and one more typo; each scored under the threshold before.
+    for damaged, clean in [
+        ("9akin-Schnvider", "Lakin-Schneider"),
+        ("Yundt-8arquarLt", "Yundt-Marquardt"),
+        ("Kessler-4fsco", "Kessler-Bosco"),
+    ]:
+        res = resolve([R("a", damaged), R("b", clean)])
+        assert res.org_of["a"] == res.org_of["b"], damaged
+        assert explain(damaged, clean).decision == "same", damaged
+
+
+def test_codes_stay_apart() -> None:
+    for a, b in [("UMR8025 Lab", "UMR8026 Lab"), ("Roma 2 Group", "Roma 3 Group"), ("G3SC", "GLSC")]:
+        res = resolve([R("a", a), R("b", b)])
+        assert res.org_of["a"] != res.org_of["b"], a
+    assert read_back("umr8025", "umr8026") is None and read_back("roma 2", "roma b") is None
