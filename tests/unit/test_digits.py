@@ -72,3 +72,17 @@ def test_codes_stay_apart() -> None:
         res = resolve([R("a", a), R("b", b)])
         assert res.org_of["a"] != res.org_of["b"], a
     assert read_back("umr8025", "umr8026") is None and read_back("roma 2", "roma b") is None
+
+
+def test_a_digit_for_the_space_between_two_words_still_blocks_them_together() -> None:
+    # Real dnb pair: the digit joins the two words and a letter of the first is damaged too; the halves
+    # of the core without the digit meet the clean name's.
+    from collections import Counter
+
+    from resolver.block import blocking_keys
+
+    a, b = normalise_name("TreutMl1Doyle"), normalise_name("Treutel-Doyle")
+    freq = Counter([*a.tokens, *b.tokens])
+    assert set(blocking_keys(a, freq, 200)) & set(blocking_keys(b, freq, 200))
+    res = resolve([R("a", "TreutMl1Doyle"), R("b", "Treutel-Doyle"), R("c", "Treutel Group")])
+    assert res.org_of["a"] == res.org_of["b"] != res.org_of["c"]
