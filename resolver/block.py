@@ -30,6 +30,7 @@ from itertools import chain
 import numpy as np
 import numpy.typing as npt
 
+from resolver.digits import damage_digits
 from resolver.normalise import GENERIC_WORDS, NormalisedName, acronym_forms, is_acronym_of
 
 IntArray = npt.NDArray[np.int64]
@@ -113,17 +114,28 @@ def blocking_keys(name: NormalisedName, freq: Counter[str] | dict[str, int], max
         # A name of generic words only ("National Group") has no distinctive part: all its letters are
         # the core, or a typo in any of its words would leave it no key but "s:".
         core = "".join([t for t in tokens if t not in GENERIC_WORDS]) or "".join(tokens)
-        size = len(core)
-        if size >= SHORT_KEY:
-            half = size // 2
-            tag = str(half)
-            keys.append("a" + tag + ":" + core[:half])
-            keys.append("z" + tag + ":" + core[-half:])
-            if size % 2 == 0:
-                tag = str(half - 1)
-                keys.append("a" + tag + ":" + core[: half - 1])
-                keys.append("z" + tag + ":" + core[1 - half :])
+        _half_keys(core, keys)
+        if not core.isalpha():
+            # A digit typed for the space between two words or for a letter ("TreutMl1Doyle"): the
+            # halves of the core without it as well, so an edit on the other side still leaves one.
+            spots = damage_digits(core)
+            if len(spots) == 1:
+                _half_keys(core[: spots[0]] + core[spots[0] + 1 :], keys)
     return keys
+
+
+def _half_keys(core: str, keys: list[str]) -> None:
+    """Append the first and last halves of ``core`` (two half lengths when it is even) to ``keys``."""
+    size = len(core)
+    if size >= SHORT_KEY:
+        half = size // 2
+        tag = str(half)
+        keys.append("a" + tag + ":" + core[:half])
+        keys.append("z" + tag + ":" + core[-half:])
+        if size % 2 == 0:
+            tag = str(half - 1)
+            keys.append("a" + tag + ":" + core[: half - 1])
+            keys.append("z" + tag + ":" + core[1 - half :])
 
 
 def word_end_keys(name: NormalisedName, freq: Counter[str] | dict[str, int]) -> list[str]:

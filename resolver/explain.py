@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from resolver.block import MAX_ACRONYM, MIN_ACRONYM
+from resolver.digits import digit_typo_pairs
 from resolver.endings import ending_typo_pairs
 from resolver.evidence import Parent, Weighing, weigh
 from resolver.model import EntityRecord
@@ -282,13 +283,16 @@ def _decide(a: str, b: str, settings: MatchSettings) -> Explanation:
 
 def _evidence_rule(left: NormalisedName, right: NormalisedName) -> tuple[str, str] | None:
     """(rule, reason) when a rule of resolve() other than the score joins the two names on their own: a
-    place read without its river or sea element, or a typo of a legal form, generic or compass word."""
+    place read without its river or sea element, a typo of a legal form, generic or compass word, or a
+    digit typed for a letter inside a word."""
     if place_element_pairs([left, right], [None, None]):
         return "place element", "one name is the other read without its place element (upon Tyne, -on-Sea)"
     units = sorted((left, right), key=lambda u: u.key)
     freq = Counter(t for u in units for t in u.tokens)
     if units[0].key != units[1].key and ending_typo_pairs(units, [u.key for u in units], freq):
         return "vocabulary typo", "the names differ only in a typo of a legal form, generic or compass word"
+    if units[0].key != units[1].key and digit_typo_pairs(units, [u.key for u in units]):
+        return "digit typo", "one name is the other with a digit typed for a letter or space inside a word"
     return None
 
 

@@ -32,6 +32,7 @@ from resolver.canonical import (
     identity,
 )
 from resolver.cluster import TIER_EVIDENCE, TIER_MUST, TIER_SCORED, Clustering, cluster
+from resolver.digits import digit_typo_pairs
 from resolver.endings import ending_typo_pairs
 from resolver.explain import Explanation, explain
 from resolver.gcpause import paused_gc
@@ -219,6 +220,7 @@ def _resolve(
         ("head", head_pairs(units, unit_scope, blocks.freq)),  # "Horniman" / "Horniman Museum"
         ("head", place_element_pairs(units, unit_scope)),  # "Newcastle" / "Newcastle upon Tyne"
         ("fuzzy", ending_typo_pairs(units, unit_keys, blocks.freq)),  # "Emard Hnc" / "Emard Inc"
+        ("fuzzy", digit_typo_pairs(units, unit_keys)),  # "0rady PLC" / "Grady PLC"
         ("normalised", _tag_written_out(units, unit_scope)),  # "ISD (Scotland)" / "ISD Scotland"
     ):
         for short, full in found:

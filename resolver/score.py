@@ -28,6 +28,7 @@ made of live in ``resolver.words``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from resolver.block import Blocks, IntArray, candidate_pairs
+from resolver.digits import read_back
 from resolver.normalise import DESIGNATORS, GENERIC_WORDS, MODIFIER_WORDS, NormalisedName
 from resolver.words import (
     DIGIT_RE,
@@ -81,6 +83,8 @@ CAPITALS_PENALTY = 0.2
 KNOWN_PENALTY = 0.2
 SCRIPT_PENALTY = 0.2
 SHORT_PENALTY = 0.15
+_DIGIT_RE = re.compile(r"[0-9]")
+DIGIT_SLACK = 0.05  # a digit read back as a letter lifts a score this far at most (one edit)
 SHORT_NAME = 5  # letters, spaces aside: names this short must match exactly
 PREFILTER_SLACK = 0.05
 CDIST_MIN_BUCKET = 64  # buckets this large go to cdist; smaller ones are pooled into one cpdist call
@@ -152,6 +156,12 @@ def score_pair(
     ca, cb = a.core, b.core
     ratio = fuzz.ratio(ca, cb) / 100
     token_sort = fuzz.token_sort_ratio(ca, cb) / 100
+    if _DIGIT_RE.search(ca) or _DIGIT_RE.search(cb):  # "9akin-Schnvider": the digit read as its letter
+        fixed_a, fixed_b = read_back(ca, cb), read_back(cb, ca)
+        if fixed_a is not None or fixed_b is not None:
+            ca, cb = fixed_a or ca, fixed_b or cb
+            ratio = max(ratio, fuzz.ratio(ca, cb) / 100)
+            token_sort = max(token_sort, fuzz.token_sort_ratio(ca, cb) / 100)
     squashed = fuzz.ratio(squash(a.key), squash(b.key)) / 100
     subset = subset_score(a.tokens, b.tokens, common)
     if not subset and (contractible(a) or contractible(b)):
@@ -329,6 +339,16 @@ def _final_scores(
         if subset:
             similarity[k] = max(similarity[k], subset)
             is_subset[k] = True
+    # A digit typed for a letter inside a word ("9akin-Schnvider") is read as the letter the other name
+    # writes there: only pairs in reach of the cutoff with a digit in a core are looked at.
+    for k in np.nonzero(similarity >= cutoff - DIGIT_SLACK)[0]:
+        a, b = cores[lo[k]], cores[hi[k]]
+        if _DIGIT_RE.search(a) is None and _DIGIT_RE.search(b) is None:
+            continue
+        fixed_a, fixed_b = read_back(a, b), read_back(b, a)
+        if fixed_a is not None or fixed_b is not None:
+            a, b = fixed_a or a, fixed_b or b
+            similarity[k] = max(similarity[k], fuzz.ratio(a, b) / 100, fuzz.token_sort_ratio(a, b) / 100)
     # Penalties only lower a score: the rest is computed for the pairs still in reach of the cutoff.
     reach = np.nonzero(similarity >= cutoff)[0]
     lo, hi, similarity, is_subset = lo[reach], hi[reach], similarity[reach], is_subset[reach]
