@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from datetime import date
 from typing import Any, Protocol, cast, overload
 
-from resolver.model import EntityRecord, Mention, ParentClaim, PartialDate, Precision
+from resolver.model import EntityRecord, Mention, ParentClaim, PartialDate, date_row, from_date_row
 
 
 def mention_key(m: Mention) -> str:
@@ -163,27 +162,17 @@ class HeldClaims(Sequence[tuple[ParentClaim, str, str, str]]):
         self.rows = []  # a spill is closed by whoever made it
 
 
-def _date_row(d: PartialDate | None) -> tuple[str, str, int, int] | None:
-    return None if d is None else (d.text, d.precision, d.earliest.toordinal(), d.latest.toordinal())
-
-
-def _date(row: tuple[str, Precision, int, int] | None) -> PartialDate | None:
-    if row is None:
-        return None
-    text, precision, earliest, latest = row
-    return PartialDate(text, precision, date.fromordinal(earliest), date.fromordinal(latest))
-
-
 def held_row(h: _Held) -> tuple[Any, ...]:
     """A held claim in plain values (for a ``Spill``); ``from_held_row`` inverts it.
 
+    >>> from datetime import date
     >>> d = PartialDate("2019-05-00", "month", date(2019, 5, 1), date(2019, 5, 31))
     >>> h = ("c1", "m:a", "m:b", d, None, True, "src", None, (), None, None, 7, 0)
     >>> from_held_row(held_row(h)) == h
     True
     """
-    return (*h[:3], _date_row(h[3]), _date_row(h[4]), *h[5:])
+    return (*h[:3], date_row(h[3]), date_row(h[4]), *h[5:])
 
 
 def from_held_row(row: tuple[Any, ...]) -> _Held:
-    return cast(_Held, (*row[:3], _date(row[3]), _date(row[4]), *row[5:]))
+    return cast(_Held, (*row[:3], from_date_row(row[3]), from_date_row(row[4]), *row[5:]))

@@ -39,6 +39,7 @@ from resolver.model import (
     NameLink,
     OrganisationChange,
     ParentClaim,
+    ParentLink,
     Reject,
     SuccessionClaim,
     SuccessionLink,
@@ -47,7 +48,7 @@ from resolver.normalise import normalise_name
 from resolver.reconcile import Reconciliation, link_claims, reconcile
 from resolver.settings import MatchSettings
 from resolver.sources import ReadOptions, read_source
-from resolver.spill import Spill
+from resolver.spill import SortedSpill, Spill
 
 T = TypeVar("T")
 
@@ -398,8 +399,12 @@ def _resolve_and_write(
     cannot: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
     """Resolve, then (``write``) write organisations and PARENT_OF; returns record key -> organisation id."""
-    # The changes wait on disk, not in memory, until the writer reads them (resolver.spill).
-    with Spill(OrganisationChange.as_row, OrganisationChange.from_row) as spilled:
+    # The changes and the links wait on disk, not in memory, until the writer reads them (resolver.spill);
+    # the links come back in the order they are written in, by parent.
+    with (
+        Spill(OrganisationChange.as_row, OrganisationChange.from_row) as spilled,
+        SortedSpill(ParentLink.as_row, ParentLink.from_row, key=_parent_order) as links,
+    ):
         return _resolve_and_write_spilled(
             records,
             claim_keys,
@@ -409,9 +414,14 @@ def _resolve_and_write(
             on_reject,
             stage,
             spilled,
+            links,
             write=write,
             cannot=cannot,
         )
+
+
+def _parent_order(link: ParentLink) -> tuple[str, str]:
+    return link.parent_id, link.child_id
 
 
 def _resolve_and_write_spilled(
@@ -423,6 +433,7 @@ def _resolve_and_write_spilled(
     on_reject: Callable[[Reject], None],
     stage: StageFactory,
     spilled: Spill[OrganisationChange],
+    links: SortedSpill[ParentLink],
     *,
     write: bool,
     cannot: Sequence[tuple[str, str]],
@@ -438,6 +449,7 @@ def _resolve_and_write_spilled(
         link=False,
         changes=spilled,
     )
+    rec.links = links
     report.graph_evidence = [d.as_dict() for d in rec.evidence]
     org_of = rec.org_of
     report.resolved_by_engine = rec.resolved_by_engine
@@ -467,7 +479,7 @@ def _resolve_and_write_spilled(
         del items, written  # written: their memory goes to the edges' rows
         links = rec.links
         advance = stage("writing PARENT_OF edges", len(links))
-        counts = writer.write_parent_links(links, report.run_id, advance, fresh=fresh)
+        counts = writer.write_parent_links(links, report.run_id, advance, fresh=fresh, in_order=True)
     report.edges_created = counts.relationships_created
     return org_of
 
@@ -489,7 +501,6 @@ def _link(
     claim_keys.clear()  # every claim is a link or a reject now; the links are all the writes need
     records.clear()  # and org_of is all that is left to read of the mentions
     report.edges_written = len(rec.links)
-    rec.links.sort(key=lambda link: (link.parent_id, link.child_id))  # the order they are written in
 
 
 def _mentions(claim: SuccessionClaim | NameClaim) -> tuple[Mention, ...]:

@@ -221,6 +221,40 @@ class ParentLink:
     notes: str | None = None
     description: str | None = None
 
+    def as_row(self) -> tuple[Any, ...]:
+        """Plain values only (``resolver.spill`` keeps links on disk as these); ``from_row`` inverts it.
+
+        >>> may = PartialDate("2019-05-00", "month", date(2019, 5, 1), date(2019, 5, 31))
+        >>> link = ParentLink("c1", "org-a", "org-b", may, None, True, "ods", "r1", ("https://x",))
+        >>> ParentLink.from_row(link.as_row()) == link
+        True
+        """
+        return (
+            self.claim_id,
+            self.parent_id,
+            self.child_id,
+            date_row(self.start),
+            date_row(self.end),
+            *(self.is_current, self.source, self.source_id, self.source_urls, self.notes, self.description),
+        )
+
+    @staticmethod
+    def from_row(row: tuple[Any, ...]) -> ParentLink:
+        claim_id, parent_id, child_id, start, end, *rest = row
+        return ParentLink(claim_id, parent_id, child_id, from_date_row(start), from_date_row(end), *rest)
+
+
+def date_row(d: PartialDate | None) -> tuple[str, str, int, int] | None:
+    """A partial date in plain values (day ordinals), for ``resolver.spill``; ``from_date_row`` inverts it."""
+    return None if d is None else (d.text, d.precision, d.earliest.toordinal(), d.latest.toordinal())
+
+
+def from_date_row(row: tuple[str, Precision, int, int] | None) -> PartialDate | None:
+    if row is None:
+        return None
+    text, precision, earliest, latest = row
+    return PartialDate(text, precision, date.fromordinal(earliest), date.fromordinal(latest))
+
 
 @dataclass(frozen=True, slots=True)
 class SuccessionLink:

@@ -118,6 +118,15 @@ class ChangeSink(Protocol):
     def __iter__(self) -> Iterator[OrganisationChange]: ...
 
 
+class LinkSink(Protocol):
+    """Where ``link_claims`` puts the PARENT_OF links: a list, or a ``resolver.spill.SortedSpill`` that
+    keeps them on disk and gives them back in parent order."""
+
+    def append(self, item: ParentLink, /) -> None: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[ParentLink]: ...
+
+
 @dataclass(slots=True)
 class Reconciliation:
     """The decisions (``org_of``) and the rows to write (``changes`` then ``links``)."""
@@ -125,7 +134,7 @@ class Reconciliation:
     org_of: dict[str, str] = field(default_factory=dict)  # record key -> organisation id
     resolved_by: str = ""  # "engine", or identifiers alone (resolver.register) when they decide
     changes: ChangeSink = field(default_factory=lambda: list[OrganisationChange]())
-    links: list[ParentLink] = field(default_factory=list)
+    links: LinkSink = field(default_factory=lambda: list[ParentLink]())
     rejects: list[Reject] = field(default_factory=list)
     resolved_by_engine: int = 0
     organisations_created: int = 0

@@ -295,6 +295,7 @@ class BulkWriter(GraphWriter):
         progress: Progress | None = None,
         *,
         fresh: bool = False,
+        in_order: bool = False,  # any order will do: the import tool reads the file whole
     ) -> WriteCounts:
         rows = ((parent_row(link), link.parent_id, link.child_id, link.claim_id) for link in links)
         return self._spells(self.tables["PARENT_OF"], rows, PARENT_OF_PROPS, run_id, progress)

@@ -380,13 +380,15 @@ class GraphWriter:
         progress: Progress | None = None,
         *,
         fresh: bool = False,
+        in_order: bool = False,
     ) -> WriteCounts:
         """One PARENT_OF edge per link, MERGEd on claimId (``fresh``: CREATEd, see write_organisations).
 
         Batches go ``concurrency`` at a time in parent order: a parent's edges land in one or two
-        consecutive batches, so concurrent batches seldom lock the same node.
+        consecutive batches, so concurrent batches seldom lock the same node. ``in_order``: the links
+        come sorted by (parent id, child id) already, and are streamed, not held to be sorted.
         """
-        ordered = sorted(links, key=lambda link: (link.parent_id, link.child_id))
+        ordered = links if in_order else sorted(links, key=lambda link: (link.parent_id, link.child_id))
         rows: Iterable[dict[str, Any]]
         if fresh:
             rows = (parent_row_new(link, run_id) for link in ordered)

@@ -150,7 +150,13 @@ class _FailingEdges(GraphWriter):
     """A writer whose edge stage fails after the organisations are written (a bug or a lost server)."""
 
     def write_parent_links(
-        self, links: Iterable[ParentLink], run_id: str, progress: Any = None, *, fresh: bool = False
+        self,
+        links: Iterable[ParentLink],
+        run_id: str,
+        progress: Any = None,
+        *,
+        fresh: bool = False,
+        in_order: bool = False,
     ) -> Any:
         raise RuntimeError("the edge writes failed")
 

@@ -24,9 +24,10 @@ from resolver.model import (
     OrganisationChange,
     OrganisationNode,
     ParentClaim,
+    ParentLink,
     PartialDate,
 )
-from resolver.spill import Spill
+from resolver.spill import SortedSpill, Spill
 
 
 @pytest.mark.parametrize("module", [resolver.spill, resolver.held, resolver.model, resolver.graph.writer])
@@ -144,3 +145,23 @@ def test_alias_uses_calls_almost_every_unique_name_unique() -> None:
     names = [f"Organisation {i}" for i in range(100_000)]
     uses = AliasUses(names)
     assert sum(map(uses.unique, names)) > 0.98 * len(names)  # collisions only cost a MERGE
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers()), max_size=80), st.integers(1, 9))
+def test_sorted_spill_is_a_stable_sort_whatever_the_run_size(items: list[tuple[int, int]], run: int) -> None:
+    with SortedSpill(_same, _same, key=lambda item: item[0], run=run) as spill:
+        for item in items:
+            spill.append(item)
+        assert len(spill) == len(items)
+        assert list(spill) == sorted(items, key=lambda item: item[0])
+        assert list(spill) == sorted(items, key=lambda item: item[0])
+
+
+def test_parent_link_rows_round_trip() -> None:
+    may = PartialDate("2019-05-00", "month", date(2019, 5, 1), date(2019, 5, 31))
+    before = PartialDate("<=2001", "year", date.min, date(2001, 12, 31))
+    for link in (
+        ParentLink("c1", "org-a", "org-b", may, before, None, "ods"),
+        ParentLink("c2", "org-a", "org-c", None, None, False, "x", "r", ("u1", "u2"), "n", "d"),
+    ):
+        assert ParentLink.from_row(link.as_row()) == link
