@@ -83,9 +83,7 @@ def digit_typo_pairs(units: Sequence[NormalisedName], unit_keys: Sequence[str]) 
         if not any(c.isdigit() for c in key):
             continue
         spots = damage_digits(key)
-        if len(spots) != 1 or not _written_in_lower_case(
-            name.display
-        ):  # two damaged digits leave too little to read back
+        if len(spots) != 1 or not _written_in_lower_case(name.display):  # two leave too little to read
             continue
         (at,) = spots
         suffix = unit_keys[i][len(key) :]  # qualifier, tag and scope: the other must share them
