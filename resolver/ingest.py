@@ -270,8 +270,8 @@ def ingest(
     # The cyclic collector would rescan the millions of claim and record objects again and again as
     # they are built; they hold no cycles (reference counting frees them), so it pauses until the end.
     try:
-        with paused_gc():
-            _ingest(paths, writer, options, report, on_reject, timed)
+        with paused_gc(), _Spills() as spills:
+            _ingest(paths, writer, options, report, on_reject, timed, spills)
     finally:
         timed.close()
         report.peak_rss_mb = _peak_rss_mb()
@@ -297,6 +297,29 @@ def _peak_rss_mb() -> float:
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024  # bytes there, KiB on Linux
 
 
+class _Spills:
+    """What a run keeps on disk, not in memory, between the steps that make and use it (resolver.spill):
+    the parent claims until they are linked, the organisations' changes until they are written, and the
+    links, which come back in the order they are written in, by parent."""
+
+    def __init__(self) -> None:
+        self.held = Spill(held_row, from_held_row)
+        self.changes = Spill(OrganisationChange.as_row, OrganisationChange.from_row)
+        self.links = SortedSpill(ParentLink.as_row, ParentLink.from_row, key=_parent_order)
+
+    def __enter__(self) -> _Spills:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.held.close()
+        self.changes.close()
+        self.links.close()
+
+
+def _parent_order(link: ParentLink) -> tuple[str, str]:
+    return link.parent_id, link.child_id
+
+
 def _ingest(
     paths: Sequence[str],
     writer: GraphWriter,
@@ -304,23 +327,10 @@ def _ingest(
     report: IngestReport,
     on_reject: Callable[[Reject], None],
     stage: StageFactory,
-) -> None:
-    # The parent claims wait on disk, not in memory, until they are linked (resolver.spill).
-    with Spill(held_row, from_held_row) as held:
-        _ingest_held(paths, writer, options, report, on_reject, stage, held)
-
-
-def _ingest_held(
-    paths: Sequence[str],
-    writer: GraphWriter,
-    options: IngestOptions,
-    report: IngestReport,
-    on_reject: Callable[[Reject], None],
-    stage: StageFactory,
-    held: RowSink,
+    spills: _Spills,
 ) -> None:
     records = Records()  # parent claims' mentions first, in claim order, then the others'
-    claims = read_claims(paths, records, options, report, on_reject, stage, held)
+    claims = read_claims(paths, records, options, report, on_reject, stage, spills.held)
     fmt = ",".join(sorted(set(claims.formats)))
     source = ",".join(sorted(set(claims.sources)))
     report.run_id = run_id_for(fmt, source, options.id_scheme, claims.digests)
@@ -334,17 +344,17 @@ def _ingest_held(
     dated = _DatedKeys(claims.dated.values(), records)
     report.mentions = len(records)
 
+    def resolve_and_write(*, write: bool) -> dict[str, str]:
+        args = (records, claim_keys, writer, options, report, on_reject, stage, spills)
+        return _resolve_and_write(*args, write=write, cannot=dated.pairs)
+
     if options.dry_run:
-        _resolve_and_write(
-            records, claim_keys, writer, options, report, on_reject, stage, write=False, cannot=dated.pairs
-        )
+        resolve_and_write(write=False)
         return
     with writer.lock(report.run_id):
         writer.start_run(report.run_id, source=source, fmt=fmt, files=list(paths), sha256=claims.digests)
         try:
-            org_of = _resolve_and_write(
-                records, claim_keys, writer, options, report, on_reject, stage, write=True, cannot=dated.pairs
-            )
+            org_of = resolve_and_write(write=True)
             with _collecting():
                 dated.write(org_of, writer, report, stage)
         except Exception:
@@ -394,50 +404,12 @@ def _resolve_and_write(
     report: IngestReport,
     on_reject: Callable[[Reject], None],
     stage: StageFactory,
-    *,
-    write: bool,
-    cannot: Sequence[tuple[str, str]] = (),
-) -> dict[str, str]:
-    """Resolve, then (``write``) write organisations and PARENT_OF; returns record key -> organisation id."""
-    # The changes and the links wait on disk, not in memory, until the writer reads them (resolver.spill);
-    # the links come back in the order they are written in, by parent.
-    with (
-        Spill(OrganisationChange.as_row, OrganisationChange.from_row) as spilled,
-        SortedSpill(ParentLink.as_row, ParentLink.from_row, key=_parent_order) as links,
-    ):
-        return _resolve_and_write_spilled(
-            records,
-            claim_keys,
-            writer,
-            options,
-            report,
-            on_reject,
-            stage,
-            spilled,
-            links,
-            write=write,
-            cannot=cannot,
-        )
-
-
-def _parent_order(link: ParentLink) -> tuple[str, str]:
-    return link.parent_id, link.child_id
-
-
-def _resolve_and_write_spilled(
-    records: Records,
-    claim_keys: HeldClaims,
-    writer: GraphWriter,
-    options: IngestOptions,
-    report: IngestReport,
-    on_reject: Callable[[Reject], None],
-    stage: StageFactory,
-    spilled: Spill[OrganisationChange],
-    links: SortedSpill[ParentLink],
+    spills: _Spills,
     *,
     write: bool,
     cannot: Sequence[tuple[str, str]],
 ) -> dict[str, str]:
+    """Resolve, then (``write``) write organisations and PARENT_OF; returns record key -> organisation id."""
     rec = reconcile(
         records,
         claim_keys,
@@ -447,9 +419,9 @@ def _resolve_and_write_spilled(
         cannot_link=cannot,
         graph_evidence=options.graph_evidence,
         link=False,
-        changes=spilled,
+        changes=spills.changes,
     )
-    rec.links = links
+    rec.links = spills.links
     report.graph_evidence = [d.as_dict() for d in rec.evidence]
     org_of = rec.org_of
     report.resolved_by_engine = rec.resolved_by_engine
