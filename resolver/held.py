@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from typing import Any, Protocol, cast, overload
+from typing import Any, cast, overload
 
 from resolver.model import EntityRecord, Mention, ParentClaim, PartialDate, date_row, from_date_row
+from resolver.spill import Sink
 
 
 def mention_key(m: Mention) -> str:
@@ -78,12 +79,7 @@ _Held = tuple[
 ]
 
 
-class RowSink(Protocol):
-    """A list of held claims, or a ``resolver.spill.Spill`` of them."""
-
-    def append(self, item: _Held, /) -> None: ...
-    def __len__(self) -> int: ...
-    def __iter__(self) -> Iterator[_Held]: ...
+RowSink = Sink[_Held]  # a list of held claims, or a resolver.spill.Spill of them
 
 
 class HeldClaims(Sequence[tuple[ParentClaim, str, str, str]]):

@@ -45,6 +45,7 @@ from resolver.normalise import normalise_name
 from resolver.pipeline import Resolution, resolve
 from resolver.register import resolve_register
 from resolver.settings import MatchSettings
+from resolver.spill import Sink
 
 T = TypeVar("T")
 StageFactory = Callable[[str, int | None], Callable[[int], None]]
@@ -109,22 +110,9 @@ def key_pairs(claims: ClaimKeys) -> Iterator[tuple[str, str]]:
     return ((p, c) for _, _, p, c in claims)
 
 
-class ChangeSink(Protocol):
-    """Where reconciliation puts the organisations' changes, in id order: a list, or a
-    ``resolver.spill.Spill`` that keeps them on disk until the writer reads them."""
+ChangeSink = Sink[OrganisationChange]  # a list, or a resolver.spill.Spill on disk until written
 
-    def append(self, item: OrganisationChange, /) -> None: ...
-    def __len__(self) -> int: ...
-    def __iter__(self) -> Iterator[OrganisationChange]: ...
-
-
-class LinkSink(Protocol):
-    """Where ``link_claims`` puts the PARENT_OF links: a list, or a ``resolver.spill.SortedSpill`` that
-    keeps them on disk and gives them back in parent order."""
-
-    def append(self, item: ParentLink, /) -> None: ...
-    def __len__(self) -> int: ...
-    def __iter__(self) -> Iterator[ParentLink]: ...
+LinkSink = Sink[ParentLink]  # a list, or a resolver.spill.SortedSpill giving them in parent order
 
 
 @dataclass(slots=True)

@@ -27,9 +27,19 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
+S = TypeVar("S")
+
+
+class Sink(Protocol[S]):
+    """Where a run's rows go to be read back in order: a list, a ``Spill`` or a ``SortedSpill``."""
+
+    def append(self, item: S, /) -> None: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[S]: ...
+
 
 _HEADER = struct.Struct("<Q")  # the byte length of the marshalled batch that follows
 

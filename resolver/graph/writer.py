@@ -121,8 +121,9 @@ def organisation_row_new(item: OrganisationWrite, uses: AliasUses) -> dict[str, 
     ``newAliases`` (CREATEd), shared ones ``aliases`` (MERGEd once, linked to each)."""
     row = organisation_row(item)
     aliases = row.pop("aliases")
-    row["newAliases"] = [a for a in aliases if uses.unique(a["name"])]
-    row["aliases"] = [a for a in aliases if not uses.unique(a["name"])]
+    unique = [uses.unique(a["name"]) for a in aliases]
+    row["newAliases"] = [a for a, one in zip(aliases, unique, strict=True) if one]
+    row["aliases"] = [a for a, one in zip(aliases, unique, strict=True) if not one]
     return row
 
 
